@@ -1,0 +1,44 @@
+package dev.amowebhook.config;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * One pooled DataSource: on the server named by {@code DB_URL}, or on the embedded PostgreSQL when it is unset.
+ * Pool settings bind from {@code spring.datasource.hikari.*}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class DataSourceConfiguration {
+
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    @ConditionalOnExpression("'${amocrm.db-url:}'.isBlank()")
+    EmbeddedDatabase embeddedDatabase(EmbeddedPostgresProperties properties) {
+        return new EmbeddedDatabase(properties);
+    }
+
+    @Bean
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(@Value("${amocrm.db-url:}") String dbUrl,
+                                org.springframework.beans.factory.ObjectProvider<EmbeddedDatabase> embedded) {
+        HikariDataSource dataSource = new HikariDataSource();
+        if (dbUrl.isBlank()) {
+            EmbeddedDatabase database = embedded.getObject();
+            dataSource.setJdbcUrl(database.jdbcUrl());
+            dataSource.setUsername("postgres");
+        } else {
+            DatabaseUrl url = DatabaseUrl.parse(dbUrl);
+            dataSource.setJdbcUrl(url.jdbcUrl());
+            if (url.username() != null) {
+                dataSource.setUsername(url.username());
+            }
+            if (url.password() != null) {
+                dataSource.setPassword(url.password());
+            }
+        }
+        return dataSource;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.amowebhook.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amowebhook.deadletter.DeadLetterRecorder;
+import dev.amowebhook.event.EventHeaders;
+import dev.amowebhook.event.EventOutcomeTally;
+import dev.amowebhook.event.EventSplitter;
+import dev.amowebhook.http.HealthReport;
+import dev.amowebhook.http.InboundRequestReader;
+import dev.amowebhook.http.WebhookAnswers;
+import dev.amowebhook.http.WebhookProperties;
+import dev.amowebhook.journal.EventJournal;
+import dev.amowebhook.journal.RequestJournal;
+import dev.amowebhook.parse.FormTreeParser;
+import dev.amowebhook.parse.WebhookParser;
+import dev.amowebhook.store.ContactRowMapper;
+import dev.amowebhook.store.Json;
+import dev.amowebhook.store.LeadRowMapper;
+import dev.amowebhook.store.StoreOutcome;
+import dev.amowebhook.verify.WebhookAuthenticator;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The beans the YAML routes call by name, one per job of the flow. */
+@Configuration(proxyBeanMethods = false)
+class FlowBeans {
+
+    @Bean
+    InboundRequestReader inboundRequestReader() {
+        return new InboundRequestReader();
+    }
+
+    @Bean
+    WebhookAuthenticator webhookAuthenticator(WebhookProperties webhook,
+                                              @Value("${amocrm.webhook.tokens:}") List<String> tokens,
+                                              @Value("${amocrm.webhook.auth-enabled:true}") boolean enabled) {
+        return new WebhookAuthenticator(webhook, tokens, enabled);
+    }
+
+    @Bean
+    WebhookParser webhookParser(WebhookProperties webhook) {
+        return new WebhookParser(new FormTreeParser(webhook.maxFields(), webhook.maxDepth()));
+    }
+
+    @Bean
+    EventSplitter eventSplitter() {
+        return new EventSplitter();
+    }
+
+    @Bean
+    EventOutcomeTally eventOutcomeTally() {
+        return new EventOutcomeTally();
+    }
+
+    @Bean
+    EventHeaders eventHeaders() {
+        return new EventHeaders();
+    }
+
+    @Bean
+    Json json(ObjectMapper mapper) {
+        return new Json(mapper);
+    }
+
+    @Bean
+    LeadRowMapper leadRowMapper(Json json) {
+        return new LeadRowMapper(json);
+    }
+
+    @Bean
+    ContactRowMapper contactRowMapper(Json json) {
+        return new ContactRowMapper(json);
+    }
+
+    @Bean
+    StoreOutcome storeOutcome() {
+        return new StoreOutcome();
+    }
+
+    @Bean
+    EventJournal eventJournal(Json json) {
+        return new EventJournal(json);
+    }
+
+    @Bean
+    RequestJournal requestJournal() {
+        return new RequestJournal();
+    }
+
+    @Bean
+    DeadLetterRecorder deadLetterRecorder(Json json) {
+        return new DeadLetterRecorder(json);
+    }
+
+    @Bean
+    WebhookAnswers webhookAnswers(ObjectMapper mapper) {
+        return new WebhookAnswers(mapper);
+    }
+
+    @Bean
+    HealthReport healthReport(DataSource dataSource, ObjectMapper mapper) {
+        return new HealthReport(dataSource, mapper);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.amowebhook.deadletter;
+
+import dev.amowebhook.event.AmoEvent;
+import dev.amowebhook.http.Flow;
+import dev.amowebhook.http.InboundRequest;
+import dev.amowebhook.store.Json;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * Builds the parameters of {@code sql/dead-letter-insert.sql} from an event the dead-letter channel caught:
+ * the original event (topic, action, index, account and fields, enough to replay it), the exception with its
+ * root cause, the route it failed in and how many attempts were made.
+ */
+public class DeadLetterRecorder {
+
+    private static final int MAX_MESSAGE = 4000;
+
+    private final Json json;
+
+    public DeadLetterRecorder(Json json) {
+        this.json = json;
+    }
+
+    public Map<String, Object> row(Exchange exchange) {
+        AmoEvent event = exchange.getProperty(Flow.EVENT, AmoEvent.class);
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable root = rootCause(error);
+        Map<String, Object> row = new HashMap<>();
+        row.put("request_id", request.id().toString());
+        row.put("amo_request_id", request.amoRequestId());
+        row.put("topic", event.topic());
+        row.put("entity", event.entity());
+        row.put("action", event.action());
+        row.put("entity_id", event.entityId());
+        row.put("payload", json.write(envelope(event)));
+        row.put("error_class", error == null ? "unknown" : error.getClass().getName());
+        row.put("error_message", error == null ? null : truncate(error.getMessage()));
+        row.put("root_cause", root == null || root == error ? null
+                : root.getClass().getName() + ": " + truncate(root.getMessage()));
+        row.put("route_id", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
+        row.put("attempts", 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
+        return row;
+    }
+
+    /** The original event as it came, enough to route it again. */
+    public static Map<String, Object> envelope(AmoEvent event) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("topic", event.topic());
+        envelope.put("action", event.action());
+        envelope.put("index", event.index());
+        Map<String, Object> account = new LinkedHashMap<>();
+        account.put("id", event.account().id());
+        account.put("subdomain", event.account().subdomain());
+        envelope.put("account", account);
+        envelope.put("data", event.data());
+        return envelope;
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String truncate(String text) {
+        return text == null || text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + "...";
+    }
+}

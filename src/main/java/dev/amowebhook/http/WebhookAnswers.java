@@ -1,0 +1,93 @@
+package dev.amowebhook.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amowebhook.event.Account;
+import dev.amowebhook.event.EventTally;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON answers of the webhook endpoint and their log lines: 200 with counts, a 4xx naming the problem,
+ * 503 when the database is unreachable (amoCRM retries), 500 for a bug. Headers are cleared before the status
+ * is set, so nothing copied from the request leaks into the answer and the status is not lost.
+ */
+public class WebhookAnswers {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.amowebhook.webhook");
+
+    private final ObjectMapper mapper;
+
+    public WebhookAnswers(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public void accepted(Exchange exchange) throws InvalidPayloadException {
+        EventTally tally = exchange.getIn().getMandatoryBody(EventTally.class);
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        Account account = exchange.getProperty(Flow.ACCOUNT, Account.UNKNOWN, Account.class);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "accepted");
+        body.put("requestId", request.id().toString());
+        body.put("events", tally.events());
+        body.put("stored", tally.stored());
+        body.put("stale", tally.stale());
+        body.put("deadLettered", tally.deadLettered());
+        body.put("ignored", tally.ignored());
+        log.info("webhook processed request={} amoRequestId={} account={} events={} stored={} stale={} "
+                        + "deadLettered={} ignored={}", request.id(), request.amoRequestId(), describe(account),
+                tally.events(), tally.stored(), tally.stale(), tally.deadLettered(), tally.ignored());
+        answer(exchange, 200, body);
+    }
+
+    public void rejected(Exchange exchange) {
+        WebhookRejectedException rejection =
+                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        log.warn("webhook rejected request={} amoRequestId={} status={} cause={}: {}",
+                request == null ? null : request.id(), request == null ? null : request.amoRequestId(),
+                rejection.status(), rejection.reason(), rejection.getMessage());
+        answer(exchange, rejection.status(), error(rejection.status(), rejection.reason(), rejection.getMessage(), request));
+    }
+
+    public void databaseUnavailable(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        log.error("webhook not stored, database unavailable request={}: {}",
+                request == null ? null : request.id(), cause == null ? null : cause.getMessage());
+        answer(exchange, 503, error(503, "database_unavailable",
+                "Database connection failed: the webhook was not stored, retry later", request));
+    }
+
+    public void failed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        log.error("webhook failed request={}", request == null ? null : request.id(), cause);
+        answer(exchange, 500, error(500, "internal_error", "internal error: the webhook was not stored", request));
+    }
+
+    private static Map<String, Object> error(int status, String code, String message, InboundRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("error", message);
+        body.put("code", code);
+        if (request != null) {
+            body.put("requestId", request.id().toString());
+        }
+        return body;
+    }
+
+    private void answer(Exchange exchange, int status, Map<String, Object> body) {
+        JsonAnswer.write(exchange, mapper, status, body);
+    }
+
+    private static String describe(Account account) {
+        if (account.subdomain() == null && account.id() == null) {
+            return "unknown";
+        }
+        return account.subdomain() + "#" + account.id();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.amowebhook.http;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How webhooks are accepted.
+ *
+ * @param secrets         HMAC secrets; the first is {@code AMOCRM_CLIENT_SECRET}, more allow rotation
+ * @param signatureHeader the header carrying the HMAC of the raw body
+ * @param maxBodyBytes    larger bodies are answered 413
+ * @param maxFields       more form fields than this are answered 400
+ * @param maxDepth        deeper bracket nesting than this is answered 400
+ */
+@ConfigurationProperties("amocrm.webhook")
+public record WebhookProperties(
+        @DefaultValue List<String> secrets,
+        @DefaultValue("X-Signature") String signatureHeader,
+        @DefaultValue("1048576") long maxBodyBytes,
+        @DefaultValue("10000") int maxFields,
+        @DefaultValue("32") int maxDepth) {
+
+    /** The configured secrets without blanks, in order. */
+    public List<String> activeSecrets() {
+        return secrets.stream().filter(s -> s != null && !s.isBlank()).toList();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.amowebhook.store;
+
+import dev.amowebhook.event.AmoEvent;
+import dev.amowebhook.event.EventFields;
+import dev.amowebhook.http.InboundRequest;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Maps a lead event to the parameters of {@code sql/lead-*.sql}, including whether it is a stage change
+ * ({@code stage_changed}): a {@code status} event, or any event carrying an {@code old_status_id} /
+ * {@code old_pipeline_id} that differs from the new one.
+ */
+public class LeadRowMapper {
+
+    private final Json json;
+
+    public LeadRowMapper(Json json) {
+        this.json = json;
+    }
+
+    public Map<String, Object> toRow(AmoEvent event, @ExchangeProperty("amoRequest") InboundRequest request) {
+        EntityRow row = new EntityRow(event, request, json);
+        EventFields f = row.fields();
+        Long statusId = f.number("status_id");
+        Long pipelineId = f.number("pipeline_id");
+        Long oldStatusId = f.number("old_status_id");
+        Long oldPipelineId = f.number("old_pipeline_id");
+        row.column("status_id", statusId, f.has("status_id"))
+                .column("pipeline_id", pipelineId, f.has("pipeline_id"))
+                .column("price", f.decimal("price"), f.has("price"))
+                .put("old_status_id", oldStatusId)
+                .put("old_pipeline_id", oldPipelineId);
+        boolean statusMoved = oldStatusId != null && statusId != null && !Objects.equals(oldStatusId, statusId);
+        boolean pipelineMoved = oldPipelineId != null && pipelineId != null && !Objects.equals(oldPipelineId, pipelineId);
+        row.put("stage_changed", statusMoved || pipelineMoved
+                || event.action().equals("status") && statusId != null && oldStatusId == null);
+        return row.toParams();
+    }
+}

@@ -1,0 +1,28 @@
+-- Applies a company add/update/responsible/restore: insert, or update only the columns the event carried,
+-- and only when the event is at least as new as the row (updated_at); restore clears deleted_at.
+INSERT INTO amo_companies AS t (
+    id, account_id, name, responsible_user_id, created_user_id, modified_user_id, created_at, updated_at,
+    phones, emails, linked_leads, custom_fields, tags, deleted_at, last_action, payload)
+VALUES (
+    :#id, CAST(:#account_id AS bigint), CAST(:#name AS text), CAST(:#responsible_user_id AS bigint),
+    CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz),
+    CAST(:#version AS timestamptz), CAST(:#phones AS jsonb), CAST(:#emails AS jsonb), CAST(:#linked_leads AS jsonb),
+    CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb))
+ON CONFLICT (id) DO UPDATE SET
+    account_id          = CASE WHEN amo_carried(:#present, 'account_id') THEN EXCLUDED.account_id ELSE t.account_id END,
+    name                = CASE WHEN amo_carried(:#present, 'name') THEN EXCLUDED.name ELSE t.name END,
+    responsible_user_id = CASE WHEN amo_carried(:#present, 'responsible_user_id') THEN EXCLUDED.responsible_user_id ELSE t.responsible_user_id END,
+    created_user_id     = CASE WHEN amo_carried(:#present, 'created_user_id') THEN EXCLUDED.created_user_id ELSE t.created_user_id END,
+    modified_user_id    = CASE WHEN amo_carried(:#present, 'modified_user_id') THEN EXCLUDED.modified_user_id ELSE t.modified_user_id END,
+    created_at          = CASE WHEN amo_carried(:#present, 'created_at') THEN EXCLUDED.created_at ELSE t.created_at END,
+    phones              = CASE WHEN amo_carried(:#present, 'phones') THEN EXCLUDED.phones ELSE t.phones END,
+    emails              = CASE WHEN amo_carried(:#present, 'emails') THEN EXCLUDED.emails ELSE t.emails END,
+    linked_leads        = CASE WHEN amo_carried(:#present, 'linked_leads') THEN EXCLUDED.linked_leads ELSE t.linked_leads END,
+    custom_fields       = CASE WHEN amo_carried(:#present, 'custom_fields') THEN EXCLUDED.custom_fields ELSE t.custom_fields END,
+    tags                = CASE WHEN amo_carried(:#present, 'tags') THEN EXCLUDED.tags ELSE t.tags END,
+    updated_at          = COALESCE(EXCLUDED.updated_at, t.updated_at),
+    deleted_at          = CASE WHEN EXCLUDED.last_action = 'restore' THEN NULL ELSE t.deleted_at END,
+    last_action         = EXCLUDED.last_action,
+    payload             = t.payload || EXCLUDED.payload,
+    stored_at           = now()
+WHERE t.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= t.updated_at

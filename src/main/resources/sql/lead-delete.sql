@@ -1,0 +1,9 @@
+-- Soft-deletes a lead (a delete carries only id, status_id and pipeline_id); the first delete time is kept.
+INSERT INTO amo_leads AS t (id, account_id, status_id, pipeline_id, deleted_at, last_action, payload)
+VALUES (
+    :#id, CAST(:#account_id AS bigint), CAST(:#status_id AS bigint), CAST(:#pipeline_id AS bigint),
+    CAST(:#received_at AS timestamptz), 'delete', CAST(:#payload AS jsonb))
+ON CONFLICT (id) DO UPDATE SET
+    deleted_at  = COALESCE(t.deleted_at, EXCLUDED.deleted_at),
+    last_action = 'delete',
+    stored_at   = now()
