@@ -135,7 +135,8 @@ CREATE TABLE dead_letters (
     error_class     text        NOT NULL,
     error_message   text,
     root_cause      text,
-    route_id        text,
+    route_id        text,        -- the route whose dead-letter channel caught it
+    failed_endpoint text,        -- the endpoint being called when it failed (direct://store-lead, sql://...)
     attempts        integer     NOT NULL DEFAULT 1,
     status          text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'replayed', 'discarded')),
     first_failed_at timestamptz NOT NULL DEFAULT now(),

@@ -5,6 +5,7 @@ import dev.amowebhook.deadletter.DeadLetterRecorder;
 import dev.amowebhook.event.EventHeaders;
 import dev.amowebhook.event.EventOutcomeTally;
 import dev.amowebhook.event.EventSplitter;
+import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
 import dev.amowebhook.http.InboundRequestReader;
 import dev.amowebhook.http.WebhookAnswers;
@@ -93,6 +94,11 @@ class FlowBeans {
     @Bean
     DeadLetterRecorder deadLetterRecorder(Json json) {
         return new DeadLetterRecorder(json);
+    }
+
+    @Bean
+    RequestAbort requestAbort() {
+        return new RequestAbort();
     }
 
     @Bean

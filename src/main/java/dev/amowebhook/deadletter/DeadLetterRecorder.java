@@ -42,6 +42,7 @@ public class DeadLetterRecorder {
         row.put("root_cause", root == null || root == error ? null
                 : root.getClass().getName() + ": " + truncate(root.getMessage()));
         row.put("route_id", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
+        row.put("failed_endpoint", exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class));
         row.put("attempts", 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
         return row;
     }
