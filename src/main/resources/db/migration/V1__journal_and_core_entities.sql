@@ -11,6 +11,7 @@ CREATE TABLE webhook_requests (
     http_status       integer     NOT NULL,
     error_code        text,
     error             text,
+    duplicate_of      uuid,
     events            integer     NOT NULL DEFAULT 0,
     stored            integer     NOT NULL DEFAULT 0,
     stale             integer     NOT NULL DEFAULT 0,
@@ -20,6 +21,7 @@ CREATE TABLE webhook_requests (
     answered_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX webhook_requests_received_at_idx ON webhook_requests (received_at);
+CREATE INDEX webhook_requests_body_sha256_idx ON webhook_requests (body_sha256, received_at);
 CREATE INDEX webhook_requests_amo_request_id_idx ON webhook_requests (amo_request_id) WHERE amo_request_id IS NOT NULL;
 
 -- One row per event with what became of it; events the server does not model keep their payload here.

@@ -19,6 +19,7 @@ import dev.amowebhook.store.Json;
 import dev.amowebhook.store.LeadRowMapper;
 import dev.amowebhook.store.StoreOutcome;
 import dev.amowebhook.verify.WebhookAuthenticator;
+import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
@@ -87,8 +88,8 @@ class FlowBeans {
     }
 
     @Bean
-    RequestJournal requestJournal() {
-        return new RequestJournal();
+    RequestJournal requestJournal(@Value("${amocrm.webhook.dedupe-window:PT2H}") Duration dedupeWindow) {
+        return new RequestJournal(dedupeWindow);
     }
 
     @Bean

@@ -12,6 +12,9 @@ public final class Flow {
     /** What became of the event: stored, stale, dead-lettered, ignored. */
     public static final String OUTCOME = "amoOutcome";
 
+    /** The id of the accepted request this one re-delivers, when it is a duplicate. */
+    public static final String DUPLICATE_OF = "amoDuplicateOf";
+
     private Flow() {
     }
 }

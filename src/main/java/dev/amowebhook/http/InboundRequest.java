@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param id            our own id for the request, the key of its journal row
  * @param body          the raw body, empty when {@code bodyTooLarge}
  * @param bodyTooLarge  the body exceeded the configured limit; {@code size} is how much was read
+ * @param bodySha256    hex SHA-256 of the body, how a re-delivery without a request id is recognised
  * @param signatures    every value of the signature header (several values are refused)
  * @param pathToken     the token path segment of {@code /api/webhooks/amo/{token}}, or null
  * @param queryToken    the {@code token} query parameter, or null
@@ -21,6 +22,7 @@ public record InboundRequest(
         byte[] body,
         long size,
         boolean bodyTooLarge,
+        String bodySha256,
         String contentType,
         String amoRequestId,
         List<String> signatures,

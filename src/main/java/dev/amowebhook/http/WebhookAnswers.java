@@ -43,6 +43,20 @@ public class WebhookAnswers {
         answer(exchange, 200, body);
     }
 
+    public void duplicate(Exchange exchange) {
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        Account account = exchange.getProperty(Flow.ACCOUNT, Account.UNKNOWN, Account.class);
+        String original = exchange.getProperty(Flow.DUPLICATE_OF, String.class);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "duplicate");
+        body.put("requestId", request.id().toString());
+        body.put("duplicateOf", original);
+        body.put("events", 0);
+        log.info("webhook processed request={} amoRequestId={} account={} duplicate of {}: events not applied again",
+                request.id(), request.amoRequestId(), describe(account), original);
+        answer(exchange, 200, body);
+    }
+
     public void rejected(Exchange exchange) {
         WebhookRejectedException rejection =
                 exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);

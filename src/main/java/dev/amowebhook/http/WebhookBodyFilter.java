@@ -12,9 +12,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,12 +74,14 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
         }
         String path = request.getRequestURI().substring(request.getContextPath().length());
         String pathToken = path.length() > PATH.length() + 1 ? path.substring(PATH.length() + 1) : null;
+        byte[] body = tooLarge ? new byte[0] : buffer.toByteArray();
         InboundRequest inbound = new InboundRequest(
                 UUID.randomUUID(),
                 Instant.now(),
-                tooLarge ? new byte[0] : buffer.toByteArray(),
+                body,
                 size,
                 tooLarge,
+                tooLarge ? null : sha256(body),
                 request.getContentType(),
                 request.getHeader("X-Amocrm-Requestid"),
                 Collections.list(request.getHeaders(properties.signatureHeader())),
@@ -85,6 +90,14 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
                 request.getRemoteAddr());
         request.setAttribute(InboundRequest.ATTRIBUTE, inbound);
         chain.doFilter(new OpaqueBodyRequest(request), response);
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reads one query parameter without letting the servlet container parse the body as a form. */

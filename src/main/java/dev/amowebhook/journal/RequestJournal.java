@@ -5,20 +5,24 @@ import dev.amowebhook.event.EventTally;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
 import dev.amowebhook.http.WebhookRejectedException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
-/** Builds the parameters of {@code sql/webhook-request-insert.sql} for an accepted or a rejected request. */
+/** Builds the parameters of the {@code sql/webhook-request-*.sql} statements: journal rows and the duplicate check. */
 public class RequestJournal {
+
+    private final Duration dedupeWindow;
+
+    /** @param dedupeWindow how long an accepted request's id and body hash mark re-deliveries as duplicates */
+    public RequestJournal(Duration dedupeWindow) {
+        this.dedupeWindow = dedupeWindow;
+    }
 
     public Map<String, Object> accepted(Exchange exchange) throws InvalidPayloadException {
         EventTally tally = exchange.getIn().getMandatoryBody(EventTally.class);
@@ -29,6 +33,23 @@ public class RequestJournal {
         row.put("dead_lettered", tally.deadLettered());
         row.put("ignored", tally.ignored());
         return row;
+    }
+
+    /** A re-delivery of an accepted request: journaled, its events not applied again. */
+    public Map<String, Object> duplicate(Exchange exchange) {
+        Map<String, Object> row = base(exchange, "duplicate", 200);
+        row.put("duplicate_of", exchange.getProperty(Flow.DUPLICATE_OF, String.class));
+        return row;
+    }
+
+    /** Parameters of {@code sql/webhook-request-find-duplicate.sql}. */
+    public Map<String, Object> duplicateQuery(Exchange exchange) {
+        InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        Map<String, Object> query = new HashMap<>();
+        query.put("amo_request_id", request.amoRequestId());
+        query.put("body_sha256", request.bodySha256());
+        query.put("window_seconds", dedupeWindow.toSeconds());
+        return query;
     }
 
     public Map<String, Object> rejected(Exchange exchange) {
@@ -50,7 +71,8 @@ public class RequestJournal {
         row.put("account_id", account.numericId());
         row.put("account_subdomain", account.subdomain());
         row.put("body_bytes", request.size());
-        row.put("body_sha256", request.bodyTooLarge() ? null : sha256(request.body()));
+        row.put("body_sha256", request.bodySha256());
+        row.put("duplicate_of", null);
         row.put("outcome", outcome);
         row.put("http_status", status);
         row.put("error_code", null);
@@ -62,13 +84,5 @@ public class RequestJournal {
         row.put("ignored", 0);
         row.put("duration_ms", (int) Duration.between(request.receivedAt(), Instant.now()).toMillis());
         return row;
-    }
-
-    static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,0 +1,27 @@
+package dev.amowebhook;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Test helpers on the real database. */
+public final class Tables {
+
+    private Tables() {
+    }
+
+    public static void truncateAll(JdbcTemplate jdbc) {
+        jdbc.execute("TRUNCATE webhook_requests, webhook_events, amo_leads, amo_contacts, amo_companies, "
+                + "amo_lead_status_changes, dead_letters RESTART IDENTITY");
+    }
+
+    public static int count(JdbcTemplate jdbc, String table) {
+        return jdbc.queryForObject("SELECT count(*) FROM " + table, Integer.class);
+    }
+
+    /** Row counts of every entity table and the dead letters, for "nothing changed" assertions. */
+    public static String entityCounts(JdbcTemplate jdbc) {
+        return jdbc.queryForObject("SELECT (SELECT count(*) FROM amo_leads) || '/' || (SELECT count(*) FROM amo_contacts)"
+                + " || '/' || (SELECT count(*) FROM amo_companies) || '/' || (SELECT count(*) FROM amo_lead_status_changes)"
+                + " || '/' || (SELECT count(*) FROM webhook_events) || '/' || (SELECT count(*) FROM dead_letters)",
+                String.class);
+    }
+}
