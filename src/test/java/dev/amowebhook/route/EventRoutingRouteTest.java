@@ -1,0 +1,114 @@
+package dev.amowebhook.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amowebhook.Tables;
+import dev.amowebhook.WebhookServerTest;
+import dev.amowebhook.event.Account;
+import dev.amowebhook.event.AmoEvent;
+import dev.amowebhook.event.RequestAbort;
+import dev.amowebhook.http.Flow;
+import dev.amowebhook.http.InboundRequest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * The per-event routes on their own: the content-based router sends each entity to its store route, and a store
+ * failure goes through the dead-letter channel. Routes are advised (woven by id), so the context is thrown away
+ * after each test.
+ */
+@WebhookServerTest
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
+class EventRoutingRouteTest {
+
+    @Autowired
+    CamelContext camel;
+
+    @Autowired
+    ProducerTemplate producer;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void clean() {
+        Tables.truncateAll(jdbc);
+    }
+
+    @Test
+    void theRouterSendsEachEntityToItsStoreRouteAndIgnoresTheRest() throws Exception {
+        AdviceWith.adviceWith(camel, "route-event", route -> route.mockEndpointsAndSkip("direct:store-*"));
+        MockEndpoint leads = camel.getEndpoint("mock:direct:store-lead", MockEndpoint.class);
+        MockEndpoint contacts = camel.getEndpoint("mock:direct:store-contact", MockEndpoint.class);
+        MockEndpoint companies = camel.getEndpoint("mock:direct:store-company", MockEndpoint.class);
+        for (MockEndpoint store : List.of(leads, contacts, companies)) {
+            store.whenAnyExchangeReceived(exchange -> exchange.setProperty(Flow.OUTCOME, "stored"));
+        }
+        leads.expectedHeaderValuesReceivedInAnyOrder("amoAction", "add", "status");
+        contacts.expectedMessageCount(1);
+        companies.expectedMessageCount(1);
+
+        send(event("leads", "lead", "add", "1"));
+        send(event("leads", "lead", "status", "2"));
+        send(event("contacts", "contact", "update", "3"));
+        send(event("contacts", "company", "add", "4"));
+        Exchange task = send(event("task", "task", "add", "5"));
+
+        MockEndpoint.assertIsSatisfied(camel);
+        assertThat(leads.getReceivedExchanges().get(0).getIn().getHeader("amoEntityId")).isEqualTo("1");
+        assertThat(task.getProperty(Flow.OUTCOME)).isEqualTo("ignored");
+        assertThat(jdbc.queryForList("SELECT entity || ':' || outcome FROM webhook_events ORDER BY id", String.class))
+                .containsExactly("lead:stored", "lead:stored", "contact:stored", "company:stored", "task:ignored");
+    }
+
+    @Test
+    void aStoreFailureIsDeadLetteredWithTheEventAndTheError() throws Exception {
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").replace()
+                .throwException(new DataIntegrityViolationException("constraint violated")));
+
+        Exchange result = send(event("leads", "lead", "update", "42"));
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getProperty(Flow.OUTCOME)).isEqualTo("dead-lettered");
+        Map<String, Object> dead = jdbc.queryForMap("SELECT * FROM dead_letters");
+        assertThat(dead).containsEntry("entity", "lead").containsEntry("action", "update")
+                .containsEntry("entity_id", "42").containsEntry("route_id", "route-event")
+                .containsEntry("error_class", DataIntegrityViolationException.class.getName())
+                .containsEntry("error_message", "constraint violated");
+        assertThat(jdbc.queryForObject("SELECT payload->'data'->>'name' FROM dead_letters", String.class))
+                .isEqualTo("Lead 42");
+        assertThat(Tables.count(jdbc, "amo_leads")).isZero();
+        assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_events", String.class)).isEqualTo("dead-lettered");
+    }
+
+    private Exchange send(AmoEvent event) {
+        InboundRequest request = new InboundRequest(UUID.randomUUID(), Instant.now(), new byte[0], 0, false, null,
+                null, null, List.of(), null, null, "127.0.0.1");
+        return producer.send("direct:route-event", exchange -> {
+            exchange.setProperty(Flow.REQUEST, request);
+            new RequestAbort().open(exchange);
+            exchange.getIn().setBody(event);
+        });
+    }
+
+    private static AmoEvent event(String topic, String entity, String action, String id) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", id);
+        data.put("name", "Lead " + id);
+        return new AmoEvent(topic, entity, action, "0", data, new Account("31234567", "examplecrm", null));
+    }
+}
