@@ -17,6 +17,7 @@ CREATE TABLE webhook_requests (
     stale             integer     NOT NULL DEFAULT 0,
     dead_lettered     integer     NOT NULL DEFAULT 0,
     ignored           integer     NOT NULL DEFAULT 0,
+    duplicates        integer     NOT NULL DEFAULT 0,
     duration_ms       integer,
     answered_at       timestamptz NOT NULL DEFAULT now()
 );

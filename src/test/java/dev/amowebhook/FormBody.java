@@ -23,10 +23,16 @@ public final class FormBody {
         return add("account[subdomain]", "examplecrm").add("account[id]", "31234567");
     }
 
-    /** Adds every field of an item under a prefix: {@code item("leads[update][0]", "id", "1", "name", "x")}. */
+    /**
+     * Adds every field of an item under a prefix: {@code item("leads[update][0]", "id", "1", "result[text]", "x")}
+     * adds {@code leads[update][0][id]} and {@code leads[update][0][result][text]}.
+     */
     public FormBody item(String prefix, String... pairs) {
         for (int i = 0; i < pairs.length; i += 2) {
-            add(prefix + "[" + pairs[i] + "]", pairs[i + 1]);
+            String key = pairs[i];
+            int bracket = key.indexOf('[');
+            add(bracket < 0 ? prefix + "[" + key + "]"
+                    : prefix + "[" + key.substring(0, bracket) + "]" + key.substring(bracket), pairs[i + 1]);
         }
         return this;
     }

@@ -10,7 +10,8 @@ public final class Tables {
 
     public static void truncateAll(JdbcTemplate jdbc) {
         jdbc.execute("TRUNCATE webhook_requests, webhook_events, amo_leads, amo_contacts, amo_companies, "
-                + "amo_lead_status_changes, dead_letters RESTART IDENTITY");
+                + "amo_lead_status_changes, dead_letters, amo_tasks, amo_notes, amo_unsorted, amo_messages, amo_talks, "
+                + "amo_customers RESTART IDENTITY");
     }
 
     public static int count(JdbcTemplate jdbc, String table) {

@@ -4,8 +4,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -86,11 +90,18 @@ public class EmbeddedDatabase implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
-    /** A postmaster left by a JVM that died still holds the port and the data directory: stop it first. */
+    /**
+     * A postmaster left by a JVM that died still holds the port and the data directory: stop it first.
+     * Only an orphan: a live server holds the directory's lock file, and its database is never touched.
+     */
     private static void stopOrphanedPostmaster(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
             return;
+        }
+        if (!ownerIsGone(dataDir)) {
+            throw new IllegalStateException("The embedded PostgreSQL in " + dataDir
+                    + " belongs to another running server; stop it first or use another data directory");
         }
         List<String> lines = Files.readAllLines(pidFile);
         if (lines.isEmpty()) {
@@ -115,6 +126,20 @@ public class EmbeddedDatabase implements AutoCloseable {
             handle.onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             handle.destroyForcibly();
+        }
+    }
+
+    /** zonky keeps a file lock in the data directory while its JVM lives; if the lock is free, the owner is gone. */
+    private static boolean ownerIsGone(Path dataDir) throws IOException {
+        Path lockFile = dataDir.resolve("epg-lock");
+        if (!Files.exists(lockFile)) {
+            return true;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            return lock != null;
+        } catch (OverlappingFileLockException e) {
+            return false;
         }
     }
 

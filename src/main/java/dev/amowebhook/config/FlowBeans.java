@@ -16,6 +16,12 @@ import dev.amowebhook.parse.FormTreeParser;
 import dev.amowebhook.parse.WebhookParser;
 import dev.amowebhook.store.ContactRowMapper;
 import dev.amowebhook.store.Json;
+import dev.amowebhook.store.CustomerRowMapper;
+import dev.amowebhook.store.TalkRowMapper;
+import dev.amowebhook.store.MessageRowMapper;
+import dev.amowebhook.store.UnsortedRowMapper;
+import dev.amowebhook.store.NoteRowMapper;
+import dev.amowebhook.store.TaskRowMapper;
 import dev.amowebhook.store.LeadRowMapper;
 import dev.amowebhook.store.StoreOutcome;
 import dev.amowebhook.verify.WebhookAuthenticator;
@@ -75,6 +81,36 @@ class FlowBeans {
     @Bean
     ContactRowMapper contactRowMapper(Json json) {
         return new ContactRowMapper(json);
+    }
+
+    @Bean
+    TaskRowMapper taskRowMapper(Json json) {
+        return new TaskRowMapper(json);
+    }
+
+    @Bean
+    NoteRowMapper noteRowMapper(Json json) {
+        return new NoteRowMapper(json);
+    }
+
+    @Bean
+    UnsortedRowMapper unsortedRowMapper(Json json) {
+        return new UnsortedRowMapper(json);
+    }
+
+    @Bean
+    MessageRowMapper messageRowMapper(Json json) {
+        return new MessageRowMapper(json);
+    }
+
+    @Bean
+    TalkRowMapper talkRowMapper(Json json) {
+        return new TalkRowMapper(json);
+    }
+
+    @Bean
+    CustomerRowMapper customerRowMapper(Json json) {
+        return new CustomerRowMapper(json);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.amowebhook.event;
 
+import java.time.OffsetDateTime;
 import java.util.Map;
 
 /**
@@ -13,6 +14,18 @@ import java.util.Map;
  */
 public record AmoEvent(String topic, String entity, String action, String index,
                        Map<String, Object> data, Account account) {
+
+    /**
+     * The event's own time ({@code updated_at}, else {@code last_modified}), which orders and identifies it;
+     * null when it carries none or an unreadable one (the store route then reports the bad field).
+     */
+    public OffsetDateTime version() {
+        try {
+            return new EventFields(data).firstTime("updated_at", "last_modified");
+        } catch (InvalidEventException e) {
+            return null;
+        }
+    }
 
     /** The amoCRM id of the entity the event is about, or null when the item carries none. */
     public String entityId() {

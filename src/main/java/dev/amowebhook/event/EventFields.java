@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Typed, forgiving reads of an event's string fields: a missing or empty field is null, a field that is present
@@ -12,6 +13,8 @@ import java.util.Map;
  * with its payload rather than stored wrong).
  */
 public final class EventFields {
+
+    private static final Pattern LOCAL_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?");
 
     private final Map<String, Object> data;
 
@@ -56,8 +59,16 @@ public final class EventFields {
         }
     }
 
-    /** A unix time in seconds (how amoCRM sends {@code created_at}, {@code updated_at}, {@code last_modified}). */
+    /**
+     * A unix time in seconds (how amoCRM sends {@code created_at}, {@code updated_at}, {@code last_modified}).
+     * Notes send {@code date_create} as a local-time string in the account's unknown time zone: that is no
+     * usable instant, so it reads as absent rather than as an error.
+     */
     public OffsetDateTime time(String key) {
+        String text = text(key);
+        if (text != null && LOCAL_TIME.matcher(text).matches()) {
+            return null;
+        }
         Long seconds = number(key);
         if (seconds == null || seconds <= 0) {
             return null;
@@ -77,6 +88,19 @@ public final class EventFields {
             }
         }
         return null;
+    }
+
+    /** {@code 1}, {@code true}, {@code Y} (amoCRM writes booleans in several ways); absent or empty is null. */
+    public Boolean flag(String key) {
+        String value = text(key);
+        if (value == null) {
+            return null;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "1", "true", "y", "yes", "on" -> true;
+            case "0", "false", "n", "no", "off" -> false;
+            default -> throw new InvalidEventException("field '" + key + "' is not a yes/no value: '" + abbreviate(value) + "'");
+        };
     }
 
     public boolean hasAny(String... keys) {

@@ -7,7 +7,7 @@ import org.apache.camel.Processor;
 
 /**
  * Exposes an event's entity, action and id as headers ({@code amoEntity}, {@code amoAction}, {@code amoEntityId},
- * {@code amoTopic}) so the content-based router and any YAML a user adds can route on them with simple.
+ * {@code amoTopic}, {@code amoVersion}) so the content-based router and any YAML a user adds can route on them with simple.
  */
 public class EventHeaders implements Processor {
 
@@ -19,5 +19,6 @@ public class EventHeaders implements Processor {
         exchange.getIn().setHeader("amoEntity", event.entity());
         exchange.getIn().setHeader("amoAction", event.action());
         exchange.getIn().setHeader("amoEntityId", event.entityId());
+        exchange.getIn().setHeader("amoVersion", event.version());
     }
 }

@@ -8,6 +8,7 @@ public final class EventTally {
     private int stale;
     private int deadLettered;
     private int ignored;
+    private int duplicates;
 
     public void add(String outcome) {
         events++;
@@ -16,6 +17,7 @@ public final class EventTally {
             case "stale" -> stale++;
             case "dead-lettered" -> deadLettered++;
             case "ignored" -> ignored++;
+            case "duplicate" -> duplicates++;
             default -> throw new IllegalStateException("an event finished without an outcome (" + outcome + ")");
         }
     }
@@ -38,5 +40,9 @@ public final class EventTally {
 
     public int ignored() {
         return ignored;
+    }
+
+    public int duplicates() {
+        return duplicates;
     }
 }

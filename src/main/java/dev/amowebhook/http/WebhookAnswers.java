@@ -37,9 +37,11 @@ public class WebhookAnswers {
         body.put("stale", tally.stale());
         body.put("deadLettered", tally.deadLettered());
         body.put("ignored", tally.ignored());
+        body.put("duplicate", tally.duplicates());
         log.info("webhook processed request={} amoRequestId={} account={} events={} stored={} stale={} "
-                        + "deadLettered={} ignored={}", request.id(), request.amoRequestId(), describe(account),
-                tally.events(), tally.stored(), tally.stale(), tally.deadLettered(), tally.ignored());
+                        + "deadLettered={} ignored={} duplicate={}", request.id(), request.amoRequestId(),
+                describe(account), tally.events(), tally.stored(), tally.stale(), tally.deadLettered(),
+                tally.ignored(), tally.duplicates());
         answer(exchange, 200, body);
     }
 

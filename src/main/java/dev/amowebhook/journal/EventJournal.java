@@ -1,12 +1,9 @@
 package dev.amowebhook.journal;
 
 import dev.amowebhook.event.AmoEvent;
-import dev.amowebhook.event.EventFields;
-import dev.amowebhook.event.InvalidEventException;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
 import dev.amowebhook.store.Json;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -30,18 +27,20 @@ public class EventJournal {
         row.put("entity", event.entity());
         row.put("action", event.action());
         row.put("entity_id", event.entityId());
-        row.put("version", versionOf(event));
+        row.put("version", event.version());
         row.put("outcome", outcome);
         row.put("payload", "ignored".equals(outcome) ? json.write(event.data()) : null);
         return row;
     }
 
-    /** The event's own time when it has a readable one; a malformed time is the store's problem, not the journal's. */
-    private static OffsetDateTime versionOf(AmoEvent event) {
-        try {
-            return new EventFields(event.data()).firstTime("updated_at", "last_modified");
-        } catch (InvalidEventException e) {
-            return null;
-        }
+    /** Parameters of {@code sql/webhook-event-find-applied.sql}. */
+    public Map<String, Object> appliedQuery(Exchange exchange) {
+        AmoEvent event = exchange.getProperty(Flow.EVENT, AmoEvent.class);
+        Map<String, Object> query = new HashMap<>();
+        query.put("entity", event.entity());
+        query.put("entity_id", event.entityId());
+        query.put("action", event.action());
+        query.put("version", event.version());
+        return query;
     }
 }

@@ -32,6 +32,7 @@ public class RequestJournal {
         row.put("stale", tally.stale());
         row.put("dead_lettered", tally.deadLettered());
         row.put("ignored", tally.ignored());
+        row.put("duplicates", tally.duplicates());
         return row;
     }
 
@@ -82,6 +83,7 @@ public class RequestJournal {
         row.put("stale", 0);
         row.put("dead_lettered", 0);
         row.put("ignored", 0);
+        row.put("duplicates", 0);
         row.put("duration_ms", (int) Duration.between(request.receivedAt(), Instant.now()).toMillis());
         return row;
     }

@@ -23,8 +23,9 @@ public class ContactRowMapper {
         this.json = json;
     }
 
-    public Map<String, Object> toRow(AmoEvent event, @ExchangeProperty("amoRequest") InboundRequest request) {
-        EntityRow row = new EntityRow(event, request, json);
+    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
+                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+        EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         boolean hasCustomFields = f.has("custom_fields");
         row.column("phones", json.write(CustomFields.valuesWithCode(row.customFields(), "PHONE")), hasCustomFields)

@@ -2,6 +2,7 @@ package dev.amowebhook.store;
 
 import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
+import dev.amowebhook.event.InvalidEventException;
 import dev.amowebhook.http.InboundRequest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,11 +26,6 @@ final class EntityRow {
 
     EntityRow(AmoEvent event, InboundRequest request, Json json) {
         this.fields = new EventFields(event.data());
-        Long id = fields.number("id");
-        if (id == null) {
-            throw new dev.amowebhook.event.InvalidEventException("the event has no id");
-        }
-        params.put("id", id);
         params.put("action", event.action());
         params.put("request_id", request.id().toString());
         params.put("received_at", OffsetDateTime.ofInstant(request.receivedAt(), ZoneOffset.UTC));
@@ -46,6 +42,26 @@ final class EntityRow {
         column("custom_fields", json.write(customFields), fields.has("custom_fields"));
         column("tags", json.write(CustomFields.tags(fields.node("tags"))), fields.has("tags"));
         params.put("custom_field_list", customFields);
+    }
+
+    /** The numeric amoCRM id in {@code field} as parameter {@code id}; an event without one cannot be stored. */
+    EntityRow numericId(String field) {
+        Long id = fields.number(field);
+        if (id == null) {
+            throw new InvalidEventException("the event has no " + field);
+        }
+        params.put("id", id);
+        return this;
+    }
+
+    /** A text key (unsorted uid, message uuid) as parameter {@code id}. */
+    EntityRow textId(String field) {
+        String id = fields.text(field);
+        if (id == null) {
+            throw new InvalidEventException("the event has no " + field);
+        }
+        params.put("id", id);
+        return this;
     }
 
     EventFields fields() {

@@ -20,8 +20,9 @@ public class LeadRowMapper {
         this.json = json;
     }
 
-    public Map<String, Object> toRow(AmoEvent event, @ExchangeProperty("amoRequest") InboundRequest request) {
-        EntityRow row = new EntityRow(event, request, json);
+    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
+                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+        EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         Long statusId = f.number("status_id");
         Long pipelineId = f.number("pipeline_id");

@@ -345,7 +345,7 @@ class WebhookEndToEndTest {
     @Test
     void eventsTheServerDoesNotModelAreAcknowledgedAndKept() {
         byte[] body = form().account()
-                .item("task[add][0]", "id", "35123456", "text", "Call back")
+                .item("leads[mail_in][0]", "id", "35123456", "text", "Call back")
                 .item("catalogs[add][0]", "id", "9", "name", "Something new")
                 .add("brand_new_flag", "1")
                 .bytes();
@@ -356,7 +356,7 @@ class WebhookEndToEndTest {
         assertThat(answer.count("ignored")).isEqualTo(3);
         assertThat(jdbc.queryForList("SELECT topic || ':' || action || ':' || coalesce(payload->>'text', "
                 + "payload->>'name', payload->>'value') FROM webhook_events ORDER BY id", String.class))
-                .containsExactly("task:add:Call back", "catalogs:add:Something new", "brand_new_flag::1");
+                .containsExactly("leads:mail_in:Call back", "catalogs:add:Something new", "brand_new_flag::1");
     }
 
     @Test

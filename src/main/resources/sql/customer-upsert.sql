@@ -1,0 +1,25 @@
+-- Applies a customer add/update/responsible/restore: insert, or update only the columns the event carried,
+-- and only when the event is at least as new as the row (updated_at); restore clears deleted_at.
+INSERT INTO amo_customers AS t (
+    id, account_id, name, status_id, next_price, next_date, periodicity, custom_fields, tags, responsible_user_id, created_user_id, modified_user_id, created_at, updated_at, deleted_at, last_action, payload)
+VALUES (
+    :#id, CAST(:#account_id AS bigint), CAST(:#name AS text), CAST(:#status_id AS bigint), CAST(:#next_price AS numeric), CAST(:#next_date AS timestamptz), CAST(:#periodicity AS integer), CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz), CAST(:#version AS timestamptz), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb))
+ON CONFLICT (id) DO UPDATE SET
+    account_id          = CASE WHEN amo_carried(:#present, 'account_id') THEN EXCLUDED.account_id ELSE t.account_id END,
+    name                = CASE WHEN amo_carried(:#present, 'name') THEN EXCLUDED.name ELSE t.name END,
+    status_id           = CASE WHEN amo_carried(:#present, 'status_id') THEN EXCLUDED.status_id ELSE t.status_id END,
+    next_price          = CASE WHEN amo_carried(:#present, 'next_price') THEN EXCLUDED.next_price ELSE t.next_price END,
+    next_date           = CASE WHEN amo_carried(:#present, 'next_date') THEN EXCLUDED.next_date ELSE t.next_date END,
+    periodicity         = CASE WHEN amo_carried(:#present, 'periodicity') THEN EXCLUDED.periodicity ELSE t.periodicity END,
+    custom_fields       = CASE WHEN amo_carried(:#present, 'custom_fields') THEN EXCLUDED.custom_fields ELSE t.custom_fields END,
+    tags                = CASE WHEN amo_carried(:#present, 'tags') THEN EXCLUDED.tags ELSE t.tags END,
+    responsible_user_id = CASE WHEN amo_carried(:#present, 'responsible_user_id') THEN EXCLUDED.responsible_user_id ELSE t.responsible_user_id END,
+    created_user_id     = CASE WHEN amo_carried(:#present, 'created_user_id') THEN EXCLUDED.created_user_id ELSE t.created_user_id END,
+    modified_user_id    = CASE WHEN amo_carried(:#present, 'modified_user_id') THEN EXCLUDED.modified_user_id ELSE t.modified_user_id END,
+    created_at          = CASE WHEN amo_carried(:#present, 'created_at') THEN EXCLUDED.created_at ELSE t.created_at END,
+    updated_at          = COALESCE(EXCLUDED.updated_at, t.updated_at),
+    deleted_at          = CASE WHEN EXCLUDED.last_action = 'restore' THEN NULL ELSE t.deleted_at END,
+    last_action         = EXCLUDED.last_action,
+    payload             = t.payload || EXCLUDED.payload,
+    stored_at           = now()
+WHERE t.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= t.updated_at
