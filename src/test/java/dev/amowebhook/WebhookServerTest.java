@@ -5,15 +5,18 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The whole server on a random port, on its own embedded PostgreSQL (random port, throw-away data directory,
- * durable settings as in production). Tests with the same annotation share one running server.
+ * durable settings as in production), metrics exported as in production. Tests with the same annotation share one
+ * running server.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @CamelSpringBootTest
+@AutoConfigureObservability
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
@@ -23,11 +26,14 @@ import org.springframework.boot.test.context.SpringBootTest;
             "amocrm.embedded-postgres.clean-on-stop=true",
             "amocrm.webhook.secrets=" + WebhookServerTest.SECRET + "," + WebhookServerTest.PREVIOUS_SECRET,
             "amocrm.webhook.tokens=" + WebhookServerTest.TOKEN,
-            "amocrm.webhook.auth-enabled=true"
+            "amocrm.webhook.auth-enabled=true",
+            "amocrm.admin.user=operator",
+            "amocrm.admin.password=" + WebhookServerTest.ADMIN_PASSWORD
         })
 public @interface WebhookServerTest {
 
     String SECRET = "test-client-secret";
     String PREVIOUS_SECRET = "previous-client-secret";
     String TOKEN = "test-url-token-0123456789";
+    String ADMIN_PASSWORD = "test-admin-password";
 }

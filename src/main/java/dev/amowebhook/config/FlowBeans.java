@@ -24,6 +24,8 @@ import dev.amowebhook.store.NoteRowMapper;
 import dev.amowebhook.store.TaskRowMapper;
 import dev.amowebhook.store.LeadRowMapper;
 import dev.amowebhook.store.StoreOutcome;
+import dev.amowebhook.verify.AccountGuard;
+import dev.amowebhook.verify.DisconnectHookVerifier;
 import dev.amowebhook.verify.WebhookAuthenticator;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +48,18 @@ class FlowBeans {
                                               @Value("${amocrm.webhook.tokens:}") List<String> tokens,
                                               @Value("${amocrm.webhook.auth-enabled:true}") boolean enabled) {
         return new WebhookAuthenticator(webhook, tokens, enabled);
+    }
+
+    @Bean
+    AccountGuard accountGuard(@Value("${amocrm.domain:}") String domain,
+                              @Value("${amocrm.account-id:}") String accountId) {
+        return new AccountGuard(domain, accountId);
+    }
+
+    @Bean
+    DisconnectHookVerifier disconnectHookVerifier(@Value("${amocrm.client-id:}") String clientId,
+                                                  WebhookProperties webhook) {
+        return new DisconnectHookVerifier(clientId, webhook.activeSecrets());
     }
 
     @Bean

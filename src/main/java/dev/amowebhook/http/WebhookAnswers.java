@@ -59,6 +59,15 @@ public class WebhookAnswers {
         answer(exchange, 200, body);
     }
 
+    public void disconnected(Exchange exchange) {
+        Map<String, Object> row = exchange.getIn().getBody(Map.class);
+        log.warn("amoCRM disconnected the integration for account {}", row == null ? null : row.get("account_id"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "disconnected");
+        body.put("accountId", row == null ? null : row.get("account_id"));
+        answer(exchange, 200, body);
+    }
+
     public void rejected(Exchange exchange) {
         WebhookRejectedException rejection =
                 exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);

@@ -60,8 +60,13 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
         if (!tooLarge) {
             InputStream in = request.getInputStream();
             byte[] chunk = new byte[8192];
+            long deadline = System.nanoTime() + properties.readTimeout().toNanos();
             int n;
             while ((n = in.read(chunk)) != -1) {
+                if (System.nanoTime() > deadline) {
+                    refuseSlowBody(response);
+                    return;
+                }
                 size += n;
                 if (size > limit) {
                     tooLarge = true;
@@ -90,6 +95,15 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
                 request.getRemoteAddr());
         request.setAttribute(InboundRequest.ATTRIBUTE, inbound);
         chain.doFilter(new OpaqueBodyRequest(request), response);
+    }
+
+    /** Answered here, not in the route: the body never fully arrived, so there is nothing to journal. */
+    private void refuseSlowBody(HttpServletResponse response) throws IOException {
+        response.setStatus(408);
+        response.setContentType("application/json");
+        response.setHeader("Connection", "close");
+        response.getWriter().write("{\"status\":408,\"error\":\"request body not received within "
+                + properties.readTimeout().toSeconds() + " s\",\"code\":\"body_too_slow\"}");
     }
 
     private static String sha256(byte[] body) {

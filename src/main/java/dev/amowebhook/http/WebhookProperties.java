@@ -1,5 +1,6 @@
 package dev.amowebhook.http;
 
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBodyBytes    larger bodies are answered 413
  * @param maxFields       more form fields than this are answered 400
  * @param maxDepth        deeper bracket nesting than this is answered 400
+ * @param readTimeout     a body that takes longer than this to arrive is answered 408, so a slow client cannot
+ *                        hold a worker
  */
 @ConfigurationProperties("amocrm.webhook")
 public record WebhookProperties(
@@ -19,7 +22,8 @@ public record WebhookProperties(
         @DefaultValue("X-Signature") String signatureHeader,
         @DefaultValue("1048576") long maxBodyBytes,
         @DefaultValue("10000") int maxFields,
-        @DefaultValue("32") int maxDepth) {
+        @DefaultValue("32") int maxDepth,
+        @DefaultValue("10s") Duration readTimeout) {
 
     /** The configured secrets without blanks, in order. */
     public List<String> activeSecrets() {

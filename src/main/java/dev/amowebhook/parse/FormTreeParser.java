@@ -96,7 +96,7 @@ public class FormTreeParser {
         for (int i = 0; i < path.size(); i++) {
             String segment = path.get(i);
             if (segment.isEmpty()) {
-                segment = Integer.toString(node.size());
+                segment = nextIndex(node);
             }
             boolean last = i == path.size() - 1;
             Object existing = node.get(segment);
@@ -117,6 +117,17 @@ public class FormTreeParser {
                 throw new MalformedFormException("field '" + preview(key) + "' conflicts with a plain field of the same name");
             }
         }
+    }
+
+    /** PHP's {@code []}: one past the highest numeric index so far, 0 when there is none. */
+    private static String nextIndex(Map<String, Object> node) {
+        long max = -1;
+        for (String key : node.keySet()) {
+            if (!key.isEmpty() && key.length() < 18 && key.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                max = Math.max(max, Long.parseLong(key));
+            }
+        }
+        return Long.toString(max + 1);
     }
 
     /** Percent- and plus-decoding to bytes, then strict UTF-8; {@code field} names the value in errors. */

@@ -55,24 +55,30 @@ class EventRoutingRouteTest {
         MockEndpoint leads = camel.getEndpoint("mock:direct:store-lead", MockEndpoint.class);
         MockEndpoint contacts = camel.getEndpoint("mock:direct:store-contact", MockEndpoint.class);
         MockEndpoint companies = camel.getEndpoint("mock:direct:store-company", MockEndpoint.class);
-        for (MockEndpoint store : List.of(leads, contacts, companies)) {
+        MockEndpoint tasks = camel.getEndpoint("mock:direct:store-task", MockEndpoint.class);
+        for (MockEndpoint store : List.of(leads, contacts, companies, tasks)) {
             store.whenAnyExchangeReceived(exchange -> exchange.setProperty(Flow.OUTCOME, "stored"));
         }
         leads.expectedHeaderValuesReceivedInAnyOrder("amoAction", "add", "status");
         contacts.expectedMessageCount(1);
         companies.expectedMessageCount(1);
+        tasks.expectedMessageCount(1);
 
         send(event("leads", "lead", "add", "1"));
         send(event("leads", "lead", "status", "2"));
         send(event("contacts", "contact", "update", "3"));
         send(event("contacts", "company", "add", "4"));
-        Exchange task = send(event("task", "task", "add", "5"));
+        send(event("task", "task", "add", "5"));
+        Exchange unknown = send(event("catalogs", "catalogs", "add", "6"));
+        Exchange unknownAction = send(event("leads", "lead", "mail_in", "7"));
 
         MockEndpoint.assertIsSatisfied(camel);
         assertThat(leads.getReceivedExchanges().get(0).getIn().getHeader("amoEntityId")).isEqualTo("1");
-        assertThat(task.getProperty(Flow.OUTCOME)).isEqualTo("ignored");
+        assertThat(unknown.getProperty(Flow.OUTCOME)).isEqualTo("ignored");
+        assertThat(unknownAction.getProperty(Flow.OUTCOME)).isEqualTo("ignored");
         assertThat(jdbc.queryForList("SELECT entity || ':' || outcome FROM webhook_events ORDER BY id", String.class))
-                .containsExactly("lead:stored", "lead:stored", "contact:stored", "company:stored", "task:ignored");
+                .containsExactly("lead:stored", "lead:stored", "contact:stored", "company:stored", "task:stored",
+                        "catalogs:ignored", "lead:ignored");
     }
 
     @Test

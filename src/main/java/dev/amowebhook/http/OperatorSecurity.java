@@ -1,0 +1,69 @@
+package dev.amowebhook.http;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Two doors. The webhook endpoints authenticate each request themselves (signature or URL token) and never look
+ * at operator credentials. Everything else an operator uses (actuator but health, Hawtio, the admin API) needs
+ * {@code ADMIN_USER}/{@code ADMIN_PASSWORD} over HTTP Basic; with no password configured it is closed to all.
+ */
+@Configuration(proxyBeanMethods = false)
+class OperatorSecurity {
+
+    static final String ROLE = "OPERATOR";
+    private static final Logger log = LoggerFactory.getLogger(OperatorSecurity.class);
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain webhookEndpoints(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/api/webhooks/amo", "/api/webhooks/amo/**")
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain operatorEndpoints(HttpSecurity http) throws Exception {
+        return http.authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/error")
+                        .permitAll()
+                        .anyRequest().hasRole(ROLE))
+                .httpBasic(Customizer.withDefaults())
+                .csrf(csrf -> csrf.ignoringRequestMatchers("/api/admin/**", "/actuator/**"))
+                .build();
+    }
+
+    @Bean
+    UserDetailsService operators(@Value("${amocrm.admin.user:admin}") String user,
+                                 @Value("${amocrm.admin.password:}") String password, PasswordEncoder encoder) {
+        if (password.isBlank()) {
+            log.warn("ADMIN_PASSWORD is not set: the admin API, Hawtio and the actuator endpoints other than health "
+                    + "refuse everyone");
+            return new InMemoryUserDetailsManager();
+        }
+        return new InMemoryUserDetailsManager(User.withUsername(user).password(encoder.encode(password))
+                .roles(ROLE).build());
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+}
