@@ -28,6 +28,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "amocrm.webhook.tokens=" + WebhookServerTest.TOKEN,
             "amocrm.webhook.auth-enabled=true",
             "amocrm.admin.user=operator",
+            "spring.jmx.enabled=true",
+            "spring.jmx.unique-names=true",
             "amocrm.admin.password=" + WebhookServerTest.ADMIN_PASSWORD
         })
 public @interface WebhookServerTest {

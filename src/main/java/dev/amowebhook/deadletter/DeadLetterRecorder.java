@@ -1,5 +1,6 @@
 package dev.amowebhook.deadletter;
 
+import dev.amowebhook.event.Account;
 import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
@@ -43,7 +44,7 @@ public class DeadLetterRecorder {
                 : root.getClass().getName() + ": " + truncate(root.getMessage()));
         row.put("route_id", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         row.put("failed_endpoint", exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class));
-        row.put("attempts", 1 + exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
+        row.put("attempts", 1 + exchange.getProperty(RetryCounter.RETRIES, 0, Integer.class));
         return row;
     }
 
@@ -51,6 +52,7 @@ public class DeadLetterRecorder {
     public static Map<String, Object> envelope(AmoEvent event) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("topic", event.topic());
+        envelope.put("entity", event.entity());
         envelope.put("action", event.action());
         envelope.put("index", event.index());
         Map<String, Object> account = new LinkedHashMap<>();
@@ -59,6 +61,30 @@ public class DeadLetterRecorder {
         envelope.put("account", account);
         envelope.put("data", event.data());
         return envelope;
+    }
+
+    /** The event back from its envelope, to be routed again (see {@link DeadLetterReplayer}). */
+    @SuppressWarnings("unchecked")
+    public static AmoEvent fromEnvelope(Map<String, Object> envelope) {
+        Object data = envelope.get("data");
+        Object account = envelope.get("account");
+        Map<String, Object> accountMap = account instanceof Map<?, ?> a ? (Map<String, Object>) a : Map.of();
+        return new AmoEvent(text(envelope.get("topic")), text(envelope.get("entity")), text(envelope.get("action")),
+                text(envelope.get("index")),
+                data instanceof Map<?, ?> d ? (Map<String, Object>) d : new LinkedHashMap<>(),
+                new Account(nullable(accountMap.get("id")), nullable(accountMap.get("subdomain")), null));
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : String.valueOf(value);
+    }
+
+    private static String nullable(Object value) {
+        return value == null ? null : String.valueOf(value);
+    }
+
+    static Throwable rootCauseOf(Throwable error) {
+        return rootCause(error);
     }
 
     private static Throwable rootCause(Throwable error) {

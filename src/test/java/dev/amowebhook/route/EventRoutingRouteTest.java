@@ -22,7 +22,9 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -99,6 +101,58 @@ class EventRoutingRouteTest {
                 .isEqualTo("Lead 42");
         assertThat(Tables.count(jdbc, "amo_leads")).isZero();
         assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_events", String.class)).isEqualTo("dead-lettered");
+    }
+
+    @Test
+    void aTransientDatabaseErrorIsRetriedAndTheEventStoredWithoutADeadLetter() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").before()
+                .process(exchange -> {
+                    if (attempts.incrementAndGet() <= 2) {
+                        throw new TransientDataAccessResourceException("connection reset by peer");
+                    }
+                }));
+
+        Exchange result = send(event("leads", "lead", "update", "43"));
+
+        assertThat(attempts.get()).isEqualTo(3);
+        assertThat(result.getProperty(Flow.OUTCOME)).isEqualTo("stored");
+        assertThat(Tables.count(jdbc, "dead_letters")).isZero();
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 43", String.class)).isEqualTo("Lead 43");
+    }
+
+    @Test
+    void aPermanentErrorIsNotRetried() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").before()
+                .process(exchange -> {
+                    attempts.incrementAndGet();
+                    throw new DataIntegrityViolationException("value too long");
+                }));
+
+        Exchange result = send(event("leads", "lead", "update", "44"));
+
+        assertThat(attempts.get()).isEqualTo(1);
+        assertThat(result.getProperty(Flow.OUTCOME)).isEqualTo("dead-lettered");
+        assertThat(jdbc.queryForObject("SELECT attempts FROM dead_letters", Integer.class)).isEqualTo(1);
+    }
+
+    @Test
+    void aTransientErrorThatPersistsIsDeadLetteredAfterTheRetries() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").before()
+                .process(exchange -> {
+                    attempts.incrementAndGet();
+                    throw new TransientDataAccessResourceException("deadlock detected");
+                }));
+
+        long start = System.nanoTime();
+        Exchange result = send(event("leads", "lead", "update", "45"));
+
+        assertThat(attempts.get()).isEqualTo(4);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(2));
+        assertThat(result.getProperty(Flow.OUTCOME)).isEqualTo("dead-lettered");
+        assertThat(jdbc.queryForObject("SELECT attempts FROM dead_letters", Integer.class)).isEqualTo(4);
     }
 
     private Exchange send(AmoEvent event) {
