@@ -9,6 +9,8 @@ import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
 import dev.amowebhook.http.InboundRequestReader;
 import dev.amowebhook.http.WebhookAnswers;
+import dev.amowebhook.http.WebhookMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.amowebhook.http.WebhookProperties;
 import dev.amowebhook.journal.EventJournal;
 import dev.amowebhook.journal.RequestJournal;
@@ -153,8 +155,13 @@ class FlowBeans {
     }
 
     @Bean
-    WebhookAnswers webhookAnswers(ObjectMapper mapper) {
-        return new WebhookAnswers(mapper);
+    WebhookAnswers webhookAnswers(ObjectMapper mapper, WebhookMetrics metrics) {
+        return new WebhookAnswers(mapper, metrics);
+    }
+
+    @Bean
+    WebhookMetrics webhookMetrics(MeterRegistry registry) {
+        return new WebhookMetrics(registry);
     }
 
     @Bean

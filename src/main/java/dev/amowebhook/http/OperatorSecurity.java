@@ -15,11 +15,13 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 
 /**
  * Two doors. The webhook endpoints authenticate each request themselves (signature or URL token) and never look
  * at operator credentials. Everything else an operator uses (actuator but health, Hawtio, the admin API) needs
- * {@code ADMIN_USER}/{@code ADMIN_PASSWORD} over HTTP Basic; with no password configured it is closed to all.
+ * {@code ADMIN_USER}/{@code ADMIN_PASSWORD}, by HTTP Basic (scripts, Prometheus) or the login page (Hawtio at
+ * {@code /actuator/hawtio}); with no password configured it is closed to all.
  */
 @Configuration(proxyBeanMethods = false)
 class OperatorSecurity {
@@ -45,8 +47,11 @@ class OperatorSecurity {
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/error")
                         .permitAll()
                         .anyRequest().hasRole(ROLE))
+                .formLogin(Customizer.withDefaults())
                 .httpBasic(Customizer.withDefaults())
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/api/admin/**", "/actuator/**"))
+                // Hawtio's pages read the token from the XSRF-TOKEN cookie; scripts and Jolokia use Basic auth
+                .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .ignoringRequestMatchers("/api/admin/**", "/actuator/jolokia/**", "/actuator/prometheus"))
                 .build();
     }
 

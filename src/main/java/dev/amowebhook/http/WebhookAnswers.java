@@ -20,9 +20,11 @@ public class WebhookAnswers {
     private static final Logger log = LoggerFactory.getLogger("dev.amowebhook.webhook");
 
     private final ObjectMapper mapper;
+    private final WebhookMetrics metrics;
 
-    public WebhookAnswers(ObjectMapper mapper) {
+    public WebhookAnswers(ObjectMapper mapper, WebhookMetrics metrics) {
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     public void accepted(Exchange exchange) throws InvalidPayloadException {
@@ -42,6 +44,7 @@ public class WebhookAnswers {
                         + "deadLettered={} ignored={} duplicate={}", request.id(), request.amoRequestId(),
                 describe(account), tally.events(), tally.stored(), tally.stale(), tally.deadLettered(),
                 tally.ignored(), tally.duplicates());
+        metrics.request(request, "accepted", null);
         answer(exchange, 200, body);
     }
 
@@ -56,6 +59,7 @@ public class WebhookAnswers {
         body.put("events", 0);
         log.info("webhook processed request={} amoRequestId={} account={} duplicate of {}: events not applied again",
                 request.id(), request.amoRequestId(), describe(account), original);
+        metrics.request(request, "duplicate", null);
         answer(exchange, 200, body);
     }
 
@@ -75,6 +79,7 @@ public class WebhookAnswers {
         log.warn("webhook rejected request={} amoRequestId={} status={} cause={}: {}",
                 request == null ? null : request.id(), request == null ? null : request.amoRequestId(),
                 rejection.status(), rejection.reason(), rejection.getMessage());
+        metrics.request(request, "rejected", rejection.reason());
         answer(exchange, rejection.status(), error(rejection.status(), rejection.reason(), rejection.getMessage(), request));
     }
 
@@ -83,6 +88,7 @@ public class WebhookAnswers {
         InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
         log.error("webhook not stored, database unavailable request={}: {}",
                 request == null ? null : request.id(), cause == null ? null : cause.getMessage());
+        metrics.request(request, "unavailable", "database_unavailable");
         answer(exchange, 503, error(503, "database_unavailable",
                 "Database connection failed: the webhook was not stored, retry later", request));
     }
@@ -91,6 +97,7 @@ public class WebhookAnswers {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
         log.error("webhook failed request={}", request == null ? null : request.id(), cause);
+        metrics.request(request, "failed", "internal_error");
         answer(exchange, 500, error(500, "internal_error", "internal error: the webhook was not stored", request));
     }
 

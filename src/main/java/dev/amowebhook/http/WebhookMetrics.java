@@ -1,0 +1,61 @@
+package dev.amowebhook.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.apache.camel.Exchange;
+
+/**
+ * The product's own metrics, next to Camel's route metrics (names as Prometheus shows them):
+ * <ul>
+ *   <li>{@code amocrm_webhook_requests_total{outcome, cause}}: accepted, duplicate, rejected (cause = the error code),
+ *       unavailable, failed</li>
+ *   <li>{@code amocrm_webhook_request_seconds{outcome}}: receive-to-answer latency, a histogram</li>
+ *   <li>{@code amocrm_webhook_slow_answers_total}: answers slower than amoCRM's ~2 s budget</li>
+ *   <li>{@code amocrm_webhook_events_total{entity, action, outcome}}: events by what became of them</li>
+ * </ul>
+ * Entity and action tags take only known values ({@code other} else), so a sender cannot inflate cardinality.
+ */
+public class WebhookMetrics {
+
+    static final Duration AMOCRM_BUDGET = Duration.ofSeconds(2);
+    private static final Set<String> ENTITIES = Set.of("lead", "contact", "company", "task", "note", "unsorted",
+            "message", "talk", "customer");
+    private static final Set<String> ACTIONS = Set.of("add", "update", "delete", "status", "responsible", "restore",
+            "note");
+
+    private final MeterRegistry registry;
+    private final Counter slowAnswers;
+
+    public WebhookMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.slowAnswers = Counter.builder("amocrm_webhook_slow_answers")
+                .description("Webhook answers slower than amoCRM's 2 s budget").register(registry);
+    }
+
+    void request(InboundRequest request, String outcome, String cause) {
+        registry.counter("amocrm_webhook_requests", "outcome", outcome, "cause", cause == null ? "none" : cause)
+                .increment();
+        if (request == null) {
+            return;
+        }
+        Duration took = Duration.between(request.receivedAt(), Instant.now());
+        Timer.builder("amocrm_webhook_request").description("Webhook receive-to-answer latency")
+                .tag("outcome", outcome).publishPercentileHistogram().register(registry).record(took);
+        if (took.compareTo(AMOCRM_BUDGET) > 0) {
+            slowAnswers.increment();
+        }
+    }
+
+    /** Called for every journaled event, from the journal route. */
+    public void event(Exchange exchange) {
+        String entity = exchange.getIn().getHeader("amoEntity", String.class);
+        String action = exchange.getIn().getHeader("amoAction", String.class);
+        String outcome = exchange.getProperty(Flow.OUTCOME, "unknown", String.class);
+        registry.counter("amocrm_webhook_events", "entity", ENTITIES.contains(entity) ? entity : "other",
+                "action", ACTIONS.contains(action) ? action : "other", "outcome", outcome).increment();
+    }
+}
