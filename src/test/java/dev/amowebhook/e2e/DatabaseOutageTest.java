@@ -65,6 +65,11 @@ class DatabaseOutageTest {
         assertThat(health.status()).isEqualTo(503);
         assertThat(health.json().path("database").path("status").asText()).isEqualTo("DOWN");
         assertThat(health.took()).isLessThan(Duration.ofSeconds(2));
+        Answer readiness = client.get("/actuator/health/readiness");
+        assertThat(readiness.status()).as("not ready to store webhooks").isEqualTo(503);
+        assertThat(readiness.json().path("components").path("db").path("status").asText()).isEqualTo("DOWN");
+        assertThat(client.get("/actuator/health/liveness").status())
+                .as("alive: restarting would not bring the database back").isEqualTo(200);
 
         database.start();
         awaitHealthy(client);
