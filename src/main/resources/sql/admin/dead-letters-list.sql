@@ -1,6 +1,6 @@
 -- Dead letters matching the operator's filters (any filter may be null), newest first, one page.
 SELECT id, request_id, amo_request_id, topic, entity, action, entity_id, error_class, error_message, root_cause,
-       route_id, failed_endpoint, attempts, status, first_failed_at, last_failed_at
+       route_id, failed_endpoint, target, attempts, status, first_failed_at, last_failed_at
 FROM dead_letters
 WHERE (CAST(:status AS text) IS NULL OR status = CAST(:status AS text))
   AND (CAST(:entity AS text) IS NULL OR entity = CAST(:entity AS text))

@@ -5,6 +5,8 @@ import dev.amowebhook.deadletter.DeadLetterRecorder;
 import dev.amowebhook.event.EventHeaders;
 import dev.amowebhook.event.EventOutcomeTally;
 import dev.amowebhook.event.EventSplitter;
+import dev.amowebhook.event.ExtensionPoints;
+import org.apache.camel.CamelContext;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
 import dev.amowebhook.http.InboundRequestReader;
@@ -77,6 +79,11 @@ class FlowBeans {
     @Bean
     EventOutcomeTally eventOutcomeTally() {
         return new EventOutcomeTally();
+    }
+
+    @Bean
+    ExtensionPoints extensionPoints(CamelContext camel) {
+        return new ExtensionPoints(camel);
     }
 
     @Bean

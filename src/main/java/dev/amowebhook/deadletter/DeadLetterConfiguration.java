@@ -1,6 +1,7 @@
 package dev.amowebhook.deadletter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amowebhook.event.ExtensionPoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.context.annotation.Bean;
@@ -21,8 +22,10 @@ class DeadLetterConfiguration {
 
     @Bean
     DeadLetterReplayer deadLetterReplayer(DeadLetterStore store, PlatformTransactionManager transactions,
-                                          ProducerTemplate producer, ObjectMapper mapper, MeterRegistry meters) {
-        return new DeadLetterReplayer(store, new TransactionTemplate(transactions), producer, mapper, meters);
+                                          ProducerTemplate producer, ObjectMapper mapper, MeterRegistry meters,
+                                          ExtensionPoints extensions) {
+        return new DeadLetterReplayer(store, new TransactionTemplate(transactions), producer, mapper, meters,
+                extensions);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package dev.amowebhook.deadletter;
 
 import dev.amowebhook.event.Account;
 import dev.amowebhook.event.AmoEvent;
+import dev.amowebhook.event.ExtensionPoints;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
 import dev.amowebhook.store.Json;
@@ -42,8 +43,13 @@ public class DeadLetterRecorder {
         row.put("error_message", error == null ? null : truncate(error.getMessage()));
         row.put("root_cause", root == null || root == error ? null
                 : root.getClass().getName() + ": " + truncate(root.getMessage()));
-        row.put("route_id", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
-        row.put("failed_endpoint", exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class));
+        // caught by the dead-letter channel: the failure route; caught by a doCatch (extensions): the route itself
+        String failureRoute = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        row.put("route_id", failureRoute != null ? failureRoute : exchange.getFromRouteId());
+        String failedEndpoint = exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        row.put("failed_endpoint", failedEndpoint != null ? failedEndpoint
+                : exchange.getProperty(ExtensionPoints.TARGET, String.class));
+        row.put("target", exchange.getProperty(ExtensionPoints.TARGET, String.class));
         row.put("attempts", 1 + exchange.getProperty(RetryCounter.RETRIES, 0, Integer.class));
         return row;
     }

@@ -3,6 +3,7 @@ package dev.amowebhook.deadletter;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amowebhook.event.AmoEvent;
+import dev.amowebhook.event.ExtensionPoints;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
@@ -20,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Replays dead letters through the same route as live events ({@code direct:route-event}: router, newer-wins
- * rule, event dedupe), so a replay of an old event cannot overwrite newer data.
+ * rule, event dedupe), so a replay of an old event cannot overwrite newer data. The dead letter of an extension
+ * (its event was stored, the extension failed) is replayed to that extension alone.
  * <p>Each replay is one transaction: the dead letter is locked with {@code FOR UPDATE SKIP LOCKED} (a second
  * server replaying the same set skips it), the event's writes run in that transaction, and the row is marked
  * replayed in it, so the event is applied exactly once. If the event fails again the transaction rolls back and
@@ -37,10 +39,12 @@ public class DeadLetterReplayer {
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
     private final MeterRegistry meters;
+    private final ExtensionPoints extensions;
 
     public DeadLetterReplayer(DeadLetterStore store, TransactionTemplate transactions, ProducerTemplate producer,
-                              ObjectMapper mapper, MeterRegistry meters) {
+                              ObjectMapper mapper, MeterRegistry meters, ExtensionPoints extensions) {
         this.store = store;
+        this.extensions = extensions;
         this.transactions = transactions;
         this.producer = producer;
         this.mapper = mapper;
@@ -78,13 +82,20 @@ public class DeadLetterReplayer {
             return ReplayResult.skipped(id);
         }
         AmoEvent event = DeadLetterRecorder.fromEnvelope(readEnvelope((String) row.get().get("payload")));
+        String target = (String) row.get().get("target");
         InboundRequest replayRequest = new InboundRequest(UUID.randomUUID(), Instant.now(), new byte[0], 0, false,
                 null, null, "replay-of-dead-letter-" + id, List.of(), null, null, "replay");
-        Exchange result = producer.send("direct:route-event", exchange -> {
+        // a stored event whose extension failed goes to that extension alone; any other to the live routes
+        Exchange result = producer.send(target != null ? target : "direct:route-event", exchange -> {
             exchange.setProperty(Flow.REQUEST, replayRequest);
             exchange.setProperty(DEAD_LETTER_ID, id);
+            exchange.setProperty(Flow.EVENT, event);
             new RequestAbort().open(exchange);
             exchange.getIn().setBody(event);
+            if (target != null) {
+                exchange.setProperty(Flow.OUTCOME, "stored");
+                extensions.prepareMessage(exchange);
+            }
         });
         Throwable failure = result.getException() != null ? result.getException()
                 : "dead-lettered".equals(result.getProperty(Flow.OUTCOME))
@@ -92,7 +103,7 @@ public class DeadLetterReplayer {
         if (failure != null) {
             throw new ReplayFailedException(failure);
         }
-        String outcome = result.getProperty(Flow.OUTCOME, String.class);
+        String outcome = target != null ? "delivered" : result.getProperty(Flow.OUTCOME, String.class);
         store.markReplayed(id, outcome, by);
         log.info("dead letter {} replayed by {}: {}", id, by, outcome);
         return ReplayResult.replayed(id, outcome);
