@@ -78,7 +78,7 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
             size = request.getContentLengthLong();
         }
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        String pathToken = path.length() > PATH.length() + 1 ? path.substring(PATH.length() + 1) : null;
+        String pathToken = path.length() > PATH.length() + 1 ? percentDecode(path.substring(PATH.length() + 1)) : null;
         byte[] body = tooLarge ? new byte[0] : buffer.toByteArray();
         InboundRequest inbound = new InboundRequest(
                 UUID.randomUUID(),
@@ -111,6 +111,15 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A path segment as sent: %XX decoded, '+' left as it is (it means space only in forms and queries). */
+    static String percentDecode(String segment) {
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return segment;
         }
     }
 
