@@ -21,4 +21,7 @@ ON CONFLICT (id) DO UPDATE SET
     last_action = EXCLUDED.last_action,
     payload     = t.payload || EXCLUDED.payload,
     stored_at   = now()
-WHERE t.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= t.updated_at
+-- newer wins; at the same updated_at only an event the row does not already reflect (so the same event applied by
+-- two servers at once, or twice, changes the row once)
+WHERE t.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at > t.updated_at
+   OR (EXCLUDED.updated_at = t.updated_at AND NOT t.payload @> EXCLUDED.payload)

@@ -73,8 +73,7 @@ public class WebhookAnswers {
     }
 
     public void rejected(Exchange exchange) {
-        WebhookRejectedException rejection =
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);
+        WebhookRejectedException rejection = Flow.rejection(exchange);
         InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
         log.warn("webhook rejected request={} amoRequestId={} status={} cause={}: {}",
                 request == null ? null : request.id(), request == null ? null : request.amoRequestId(),

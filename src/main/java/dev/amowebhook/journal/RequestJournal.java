@@ -54,8 +54,7 @@ public class RequestJournal {
     }
 
     public Map<String, Object> rejected(Exchange exchange) {
-        WebhookRejectedException rejection =
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejectedException.class);
+        WebhookRejectedException rejection = Flow.rejection(exchange);
         Map<String, Object> row = base(exchange, "rejected", rejection.status());
         row.put("error_code", rejection.reason());
         row.put("error", rejection.getMessage());

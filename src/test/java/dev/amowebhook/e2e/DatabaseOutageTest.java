@@ -61,6 +61,11 @@ class DatabaseOutageTest {
         assertThat(batch.status()).isEqualTo(503);
         assertThat(batch.took()).as("50 events, one connection timeout").isLessThan(Duration.ofSeconds(2));
 
+        Answer badSignature = client.post("/api/webhooks/amo", sample("leads-add.form"), WebhookClient.FORM,
+                "00" + "ab".repeat(31), null);
+        assertThat(badSignature.status()).as("refused as usual, though it cannot be journaled").isEqualTo(401);
+        assertThat(badSignature.json().path("code").asText()).isEqualTo("invalid_signature");
+
         Answer health = client.get("/api/webhooks/amo/health");
         assertThat(health.status()).isEqualTo(503);
         assertThat(health.json().path("database").path("status").asText()).isEqualTo("DOWN");
