@@ -7,6 +7,9 @@ import dev.amowebhook.event.EventOutcomeTally;
 import dev.amowebhook.event.EventSplitter;
 import dev.amowebhook.event.ExtensionPoints;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import dev.amowebhook.store.TransactionBoundaries;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
 import dev.amowebhook.http.InboundRequestReader;
@@ -82,8 +85,13 @@ class FlowBeans {
     }
 
     @Bean
-    ExtensionPoints extensionPoints(CamelContext camel) {
-        return new ExtensionPoints(camel);
+    ExtensionPoints extensionPoints(CamelContext camel, ProducerTemplate producer) {
+        return new ExtensionPoints(camel, producer);
+    }
+
+    @Bean
+    TransactionBoundaries transactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer) {
+        return new TransactionBoundaries(transactions, producer);
     }
 
     @Bean

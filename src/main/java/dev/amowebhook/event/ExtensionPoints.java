@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The hooks integration engineers attach YAML routes to, without touching Java:
@@ -25,15 +28,18 @@ import org.apache.camel.Route;
 public class ExtensionPoints {
 
     public static final String BEFORE_STORE = "direct:before-store";
+    private static final String EXTENSIONS_QUEUE = "seda:extensions";
     /** The extension endpoint an event goes to, kept so its dead letter can be replayed to it alone. */
     public static final String TARGET = "amoExtensionTarget";
     private static final Map<String, String> PLURALS = Map.of("company", "companies", "unsorted", "unsorted",
             "customer", "customers");
 
     private final CamelContext camel;
+    private final ProducerTemplate producer;
 
-    public ExtensionPoints(CamelContext camel) {
+    public ExtensionPoints(CamelContext camel, ProducerTemplate producer) {
         this.camel = camel;
+        this.producer = producer;
     }
 
     /** The after-hook of an event: {@code direct:after-leads-status}. */
@@ -58,6 +64,24 @@ public class ExtensionPoints {
         }
         exchange.setProperty(TARGET, hook);
         return true;
+    }
+
+    /**
+     * Hands a stored event to its after-hook once the request's transaction has committed: an extension must
+     * never see, or act on, an event that is then rolled back.
+     */
+    public void dispatchAfterCommit(Exchange exchange) {
+        Exchange copy = exchange.copy();
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    producer.send(EXTENSIONS_QUEUE, copy);
+                }
+            });
+        } else {
+            producer.send(EXTENSIONS_QUEUE, copy);
+        }
     }
 
     /** The message every hook receives: the event's fields as the body, the rest as headers. */

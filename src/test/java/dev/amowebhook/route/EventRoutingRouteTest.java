@@ -53,7 +53,7 @@ class EventRoutingRouteTest {
 
     @Test
     void theRouterSendsEachEntityToItsStoreRouteAndIgnoresTheRest() throws Exception {
-        AdviceWith.adviceWith(camel, "route-event", route -> route.mockEndpointsAndSkip("direct:store-*"));
+        AdviceWith.adviceWith(camel, "apply-event", route -> route.mockEndpointsAndSkip("direct:store-*"));
         MockEndpoint leads = camel.getEndpoint("mock:direct:store-lead", MockEndpoint.class);
         MockEndpoint contacts = camel.getEndpoint("mock:direct:store-contact", MockEndpoint.class);
         MockEndpoint companies = camel.getEndpoint("mock:direct:store-company", MockEndpoint.class);
