@@ -47,7 +47,7 @@ $(JAR): $(SOURCES)
 
 run: $(JAR) ## Build the jar if sources changed, create .env if missing, run the server in the foreground
 	@scripts/ensure-env.sh
-	PORT=$(PORT) exec java $(JAVA_OPTS) -jar $(JAR)
+	PORT=$(PORT) exec java $(JAVA_OPTS) $$(scripts/prepare-app.sh $(JAR))
 
 start: $(JAR) ## Build the jar if needed, start the server in the background (pid and log in run/), wait until healthy
 	@if [[ -z "$${AMOCRM_CLIENT_SECRET:-}$${AMOCRM_WEBHOOK_TOKEN:-}" ]]; then scripts/ensure-env.sh; fi
