@@ -2,6 +2,7 @@ package dev.amowebhook.event;
 
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
+import dev.amowebhook.store.TransactionBoundaries;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -72,6 +73,7 @@ public class ExtensionPoints {
      */
     public void dispatchAfterCommit(Exchange exchange) {
         Exchange copy = exchange.copy();
+        copy.removeProperty(TransactionBoundaries.FAST_MODE);
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override

@@ -2,6 +2,8 @@ package dev.amowebhook.store;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -14,9 +16,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>An event: a savepoint inside the request. If storing it fails, only its writes are undone; the dead-letter
  *       channel then keeps it (in the request's transaction) and its siblings go on.</li>
  * </ul>
- * The routes run on the calling thread, so camel-sql joins the transaction bound to it.
+ * Savepoints cost two round trips per event and events almost never fail, so a request is first stored without
+ * them (fast mode); if any of its events fails, the whole attempt is rolled back and the request is stored again
+ * with a savepoint per event, where the failed event is dead-lettered alone. Routes run on the calling thread, so
+ * camel-sql joins the transaction bound to it.
  */
 public class TransactionBoundaries {
+
+    /** Set while a request is stored without savepoints: an event failure then asks for the careful attempt. */
+    public static final String FAST_MODE = "amoFastMode";
+    private static final Logger log = LoggerFactory.getLogger(TransactionBoundaries.class);
 
     private final ProducerTemplate producer;
     private final TransactionTemplate request;
@@ -29,14 +38,41 @@ public class TransactionBoundaries {
         this.event.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
-    /** Runs {@code direct:store-request} in one transaction. */
+    /** Runs {@code direct:store-request} in one transaction: first without savepoints, again with them if needed. */
     public void storeRequest(Exchange exchange) throws Exception {
+        Object body = exchange.getMessage().getBody();
+        exchange.setProperty(FAST_MODE, true);
+        try {
+            run(request, "direct:store-request", exchange);
+            return;
+        } catch (SavepointsNeededException e) {
+            log.debug("an event failed in fast mode ({}), storing the request again with a savepoint per event",
+                    e.getMessage());
+        } finally {
+            exchange.removeProperty(FAST_MODE);
+        }
+        exchange.getMessage().setBody(body);
         run(request, "direct:store-request", exchange);
     }
 
-    /** Runs {@code direct:apply-event} within a savepoint (or its own transaction outside a request). */
+    /** Runs {@code direct:apply-event}: plainly in fast mode, else within a savepoint (or its own transaction). */
     public void applyEvent(Exchange exchange) throws Exception {
+        if (Boolean.TRUE.equals(exchange.getProperty(FAST_MODE))) {
+            producer.send("direct:apply-event", exchange);
+            return;
+        }
         run(event, "direct:apply-event", exchange);
+    }
+
+    /**
+     * First step of the dead-letter route: in fast mode the failed event's writes cannot be undone alone, so instead
+     * of a dead letter the request fails over to the attempt with savepoints.
+     */
+    public void requireSavepoints(Exchange exchange) {
+        if (Boolean.TRUE.equals(exchange.getProperty(FAST_MODE))) {
+            Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            throw new SavepointsNeededException(cause == null ? new IllegalStateException("event failed") : cause);
+        }
     }
 
     private void run(TransactionTemplate transaction, String uri, Exchange exchange) throws Exception {
@@ -49,8 +85,19 @@ public class TransactionBoundaries {
             });
         } catch (Rollback rollback) {
             exchange.setException(null);
-            throw rollback.cause;
+            SavepointsNeededException needed = savepointsNeeded(rollback.cause);
+            throw needed != null ? needed : rollback.cause;
         }
+    }
+
+    /** The failure of a fast attempt may arrive wrapped (by the splitter): find it. */
+    private static SavepointsNeededException savepointsNeeded(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SavepointsNeededException needed) {
+                return needed;
+            }
+        }
+        return null;
     }
 
     /** Carries a route's failure out of the transaction, which rolls back on it. */
