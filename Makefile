@@ -80,6 +80,11 @@ clean: ## Remove build output (mvn clean); the database in data/ is kept
 bench: $(JAR) ## Benchmark vs the database limit (BENCH_SECONDS=30 CONNECTIONS=16 THREADS=2 BENCH_SMOKE=1), docs/performance.md
 	JAVA_OPTS='$(JAVA_OPTS)' BENCH_JAR='$(JAR)' scripts/bench/bench.sh
 
+.PHONY: reliability
+reliability: ## Fault scenarios, a table each: DB outage, kill -9, two instances, soak, SIGTERM (SCENARIOS= SOAK_SECONDS=600 RATE=50)
+	@JAVA_OPTS='$(JAVA_OPTS)' RELIABILITY_JAR='$(JAR)' SCENARIOS='$(SCENARIOS)' SOAK_SECONDS='$(SOAK_SECONDS)' \
+		RATE='$(RATE)' python3 -B scripts/reliability/reliability.py
+
 # ---- talk to a running server ------------------------------------------------------------------------
 
 webhook-health: ## GET /api/webhooks/amo/health: database and route status (fails when DOWN)
@@ -103,6 +108,14 @@ webhook-simulate: ## Send realistic amoCRM traffic (every entity and action, bat
 
 webhook-logs: ## Follow the log of the server started with make start (tail -F run/server.log)
 	@RUN_DIR=$(RUN_DIR) scripts/server.sh logs
+
+.PHONY: monitor
+monitor: ## Live terminal summary: routes (exchanges, failed, inflight), requests, dead letters, last errors (INTERVAL=2, ONCE=1)
+	@HOST=$(HOST) PORT=$(PORT) python3 -B scripts/monitor.py $(if $(INTERVAL),--interval $(INTERVAL)) $(if $(ONCE),--once)
+
+.PHONY: ui-check
+ui-check: $(JAR) ## Browser check (headless Debian Chromium): Hawtio login, Camel routes table, route diagram; screenshots in target/ui-check/
+	@JAR=$(JAR) JAVA_OPTS='$(JAVA_OPTS)' scripts/ui-check/ui-check.sh
 
 # ---- Docker Compose (needs a Docker engine; without one: make start) -------------------------------------------
 

@@ -7,6 +7,7 @@ import dev.amowebhook.event.ExtensionPoints;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.List;
@@ -63,7 +64,8 @@ public class DeadLetterReplayer {
             log.warn("replay of dead letter {} failed again: {}", id, e.getCause().getMessage());
             result = ReplayResult.failed(id, e.getCause().getMessage());
         }
-        meters.counter("amocrm_dead_letter_replays_total", "result", result.result()).increment();
+        Counter.builder("amocrm_dead_letter_replays").description("Dead-letter replays by result")
+                .tag("result", result.result()).register(meters).increment();
         return result;
     }
 

@@ -16,6 +16,13 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.csrf.CsrfTokenRequestHandler;
+import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.function.Supplier;
 
 /**
  * Two doors. The webhook endpoints authenticate each request themselves (signature or URL token) and never look
@@ -51,8 +58,32 @@ class OperatorSecurity {
                 .httpBasic(Customizer.withDefaults())
                 // Hawtio's pages read the token from the XSRF-TOKEN cookie; scripts and Jolokia use Basic auth
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(new SinglePageAppCsrf())
                         .ignoringRequestMatchers("/api/admin/**", "/actuator/jolokia/**", "/actuator/prometheus"))
                 .build();
+    }
+
+    /**
+     * Hawtio is a single-page app: it sends the raw XSRF-TOKEN cookie value back in a header, while Spring's default
+     * expects the masked form of server-rendered pages (the login form). Accept both; the cookie is set on every
+     * page so Hawtio has it before its first Jolokia call.
+     */
+    static final class SinglePageAppCsrf implements CsrfTokenRequestHandler {
+
+        private final CsrfTokenRequestHandler plain = new CsrfTokenRequestAttributeHandler();
+        private final CsrfTokenRequestHandler masked = new XorCsrfTokenRequestAttributeHandler();
+
+        @Override
+        public void handle(HttpServletRequest request, HttpServletResponse response, Supplier<CsrfToken> token) {
+            masked.handle(request, response, token);
+            token.get();
+        }
+
+        @Override
+        public String resolveCsrfTokenValue(HttpServletRequest request, CsrfToken token) {
+            String header = request.getHeader(token.getHeaderName());
+            return (header != null && !header.isBlank() ? plain : masked).resolveCsrfTokenValue(request, token);
+        }
     }
 
     @Bean

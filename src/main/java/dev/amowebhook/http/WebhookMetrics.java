@@ -37,8 +37,8 @@ public class WebhookMetrics {
     }
 
     void request(InboundRequest request, String outcome, String cause) {
-        registry.counter("amocrm_webhook_requests", "outcome", outcome, "cause", cause == null ? "none" : cause)
-                .increment();
+        Counter.builder("amocrm_webhook_requests").description("Webhook requests by outcome and refusal cause")
+                .tags("outcome", outcome, "cause", cause == null ? "none" : cause).register(registry).increment();
         if (request == null) {
             return;
         }
@@ -55,7 +55,9 @@ public class WebhookMetrics {
         String entity = exchange.getIn().getHeader("amoEntity", String.class);
         String action = exchange.getIn().getHeader("amoAction", String.class);
         String outcome = exchange.getProperty(Flow.OUTCOME, "unknown", String.class);
-        registry.counter("amocrm_webhook_events", "entity", ENTITIES.contains(entity) ? entity : "other",
-                "action", ACTIONS.contains(action) ? action : "other", "outcome", outcome).increment();
+        Counter.builder("amocrm_webhook_events").description("Webhook events by entity, action and outcome")
+                .tags("entity", ENTITIES.contains(entity) ? entity : "other",
+                        "action", ACTIONS.contains(action) ? action : "other", "outcome", outcome)
+                .register(registry).increment();
     }
 }
