@@ -52,6 +52,8 @@ public class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("max_connections", "100")
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // Spring stops it after the last request has drained; zonky's own hook would stop it in parallel
+                    .setRegisterShutdownHook(false)
                     .start();
             log.info("Embedded PostgreSQL started on port {} with data in {}", port, dataDir);
         } catch (IOException e) {

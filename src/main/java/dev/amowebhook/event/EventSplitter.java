@@ -2,6 +2,7 @@ package dev.amowebhook.event;
 
 import dev.amowebhook.http.WebhookRejectedException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,23 @@ public class EventSplitter {
             case "talk", "talks" -> "talk";
             default -> topic;
         };
+    }
+
+    /**
+     * The order events are applied in: by entity and id, so every request takes its row locks in the same order and
+     * two requests updating the same leads at once (bulk edits, retries landing on two servers) wait for each other
+     * instead of deadlocking. The sort is stable: the events of one entity keep the order amoCRM sent them in.
+     */
+    public List<AmoEvent> inLockOrder(List<AmoEvent> events) {
+        List<AmoEvent> ordered = new ArrayList<>(events);
+        ordered.sort(Comparator.comparing(AmoEvent::entity).thenComparing(EventSplitter::idKey));
+        return ordered;
+    }
+
+    /** Ids compare as numbers (shorter first), so "9" comes before "10"; events without an id come last. */
+    private static String idKey(AmoEvent event) {
+        String id = event.entityId();
+        return id == null ? "~" : String.format("%20s", id);
     }
 
     @SuppressWarnings("unchecked")

@@ -75,18 +75,29 @@ public class TransactionBoundaries {
         }
     }
 
+    /**
+     * Sends the exchange through {@code uri} inside the transaction; a failure of the route rolls it back and is
+     * thrown, a failure of the commit or rollback itself (the database went away) is thrown as it is. The exchange
+     * is left without an exception either way: the caller's error handling answers.
+     */
     private void run(TransactionTemplate transaction, String uri, Exchange exchange) throws Exception {
+        Exception[] failure = new Exception[1];
         try {
             transaction.executeWithoutResult(status -> {
                 producer.send(uri, exchange);
                 if (exchange.getException() != null) {
-                    throw new Rollback(exchange.getException());
+                    failure[0] = exchange.getException();
+                    exchange.setException(null);
+                    status.setRollbackOnly();
                 }
             });
-        } catch (Rollback rollback) {
+        } catch (RuntimeException e) {
             exchange.setException(null);
-            SavepointsNeededException needed = savepointsNeeded(rollback.cause);
-            throw needed != null ? needed : rollback.cause;
+            throw e;
+        }
+        if (failure[0] != null) {
+            SavepointsNeededException needed = savepointsNeeded(failure[0]);
+            throw needed != null ? needed : failure[0];
         }
     }
 
@@ -98,15 +109,5 @@ public class TransactionBoundaries {
             }
         }
         return null;
-    }
-
-    /** Carries a route's failure out of the transaction, which rolls back on it. */
-    private static final class Rollback extends RuntimeException {
-        final Exception cause;
-
-        Rollback(Exception cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.cause = cause;
-        }
     }
 }

@@ -1,0 +1,124 @@
+package dev.amowebhook.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark harness of {@code make bench} (scripts/bench/) still works end to end, so it cannot break silently
+ * before the next tuning round: a smoke run (a few seconds per scenario, targets not asserted) against the packaged
+ * jar starts the server on a throw-away embedded PostgreSQL, measures the database limit, drives the four scenarios,
+ * checks after each that every 2xx-answered event is in PostgreSQL, prints every table and stops what it started.
+ * <p>It never installs packages (BENCH_INSTALL=0): where wrk or pgbench are missing, the harness's own Java load
+ * generator and JDBC client stand in, which is exactly the path a fresh machine without root takes.
+ */
+class BenchHarnessIT {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path JAR = ROOT.resolve("target/amocrm-webhook-server-0.1.0-SNAPSHOT.jar");
+    private static final long TIMEOUT_SECONDS = 300;
+    private static final List<String> SCENARIOS = List.of("single", "batch", "mixed", "fixed");
+
+    @Test
+    void smokeRunPrintsEveryScenarioTableAndFindsEveryAnsweredEventInPostgres() throws Exception {
+        assertThat(JAR).as("the packaged jar (failsafe runs after package)").exists();
+        Path out = ROOT.resolve("target/bench-it");
+
+        ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench/bench.sh")
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        // the harness's own defaults, not whatever the developer running the tests has exported
+        env.keySet().removeIf(key -> key.startsWith("BENCH_") || key.equals("CONNECTIONS") || key.equals("THREADS")
+                || key.equals("JAVA_OPTS") || key.equals("DB_URL"));
+        env.put("BENCH_SMOKE", "1");
+        env.put("BENCH_INSTALL", "0");
+        env.put("BENCH_OUT", out.toString());
+        env.put("BENCH_JAR", JAR.toString());
+
+        long started = System.nanoTime();
+        Process process = builder.start();
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    System.out.println("[bench] " + line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroy(); // SIGTERM: the harness's trap stops the server and removes its work directory
+            if (!process.waitFor(45, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+        reader.join(10_000);
+        String text;
+        synchronized (output) {
+            text = output.toString();
+        }
+        System.out.printf("[bench] smoke run took %.1f s%n", (System.nanoTime() - started) / 1e9);
+
+        assertThat(finished).as("the smoke run finished within %d s:%n%s", TIMEOUT_SECONDS, text).isTrue();
+        assertThat(process.exitValue()).as("exit status of the smoke run:%n%s", text).isZero();
+        for (String scenario : SCENARIOS) {
+            assertThat(text).as("the table of scenario " + scenario)
+                    .contains("### bench: " + scenario + " — ")
+                    .contains("| " + scenario + " | value |");
+        }
+        assertThat(text).contains("### bench: targets");
+        for (String metric : List.of("| requests/s (2xx) |", "| events/s |", "| latency p50 / p90 / p99 / max |",
+                "| errors |", "| server RSS (max, JVM) |", "| database limit |", "| ratio to database limit |")) {
+            assertThat(count(text, metric)).as("rows " + metric).isEqualTo(SCENARIOS.size());
+        }
+        assertThat(count(text, "| data check | OK: ")).as("data checks passed in every scenario").isEqualTo(SCENARIOS.size());
+        assertThat(text).contains("bench: data checks passed");
+        assertThat(out.resolve("report.md")).exists();
+
+        // everything it started is gone: the throw-away directory (database included) was removed on the way out
+        Matcher work = Pattern.compile("work directory (\\S+),").matcher(text);
+        assertThat(work.find()).as("the harness names its work directory").isTrue();
+        assertThat(Files.exists(Path.of(work.group(1)))).as("work directory removed: " + work.group(1)).isFalse();
+        Matcher port = Pattern.compile("HTTP port (\\d+)").matcher(text);
+        assertThat(port.find()).isTrue();
+        assertThat(listening(Integer.parseInt(port.group(1)))).as("the server's port is closed").isFalse();
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
