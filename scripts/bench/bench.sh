@@ -20,6 +20,8 @@
 #   BENCH_DBTOOL=auto       pgbench | jdbc | auto (pgbench if it is or can be installed)
 #   BENCH_INSTALL=1         0: never apt-get install wrk / pgbench, use the Java fallbacks instead
 #   BENCH_ASSERT_TARGETS=1  0: report the targets of issue 8 without failing on them (smoke: 0)
+#   BENCH_HISTORY=200000    events already journaled before each scenario, as on a server that has been running
+#                           for a while (smoke: 2000)
 #   BENCH_POOL_MB=1024      at most this many MB of pre-generated bodies per scenario (smoke: 128)
 #   BENCH_OUT=target/bench  results, logs and report.md
 #   BENCH_JAR=target/amocrm-webhook-server-0.1.0-SNAPSHOT.jar   built with mvn package when missing
@@ -42,11 +44,11 @@ case ${BENCH_SMOKE:-0} in 1 | true | yes) SMOKE=1 ;; *) SMOKE=0 ;; esac
 if (( SMOKE )); then
     DURATION=${BENCH_SECONDS:-3}; DB_SECONDS=${BENCH_DB_SECONDS:-1}; WARMUP=${BENCH_WARMUP_SECONDS:-1}
     STARTS=${BENCH_STARTS:-1}; POOL_MB=${BENCH_POOL_MB:-128}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-0}
-    RATE=${BENCH_RATE:-50}
+    RATE=${BENCH_RATE:-50}; HISTORY=${BENCH_HISTORY:-2000}
 else
     DURATION=${BENCH_SECONDS:-30}; DB_SECONDS=${BENCH_DB_SECONDS:-10}; WARMUP=${BENCH_WARMUP_SECONDS:-10}
     STARTS=${BENCH_STARTS:-2}; POOL_MB=${BENCH_POOL_MB:-1024}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-1}
-    RATE=${BENCH_RATE:-500}
+    RATE=${BENCH_RATE:-500}; HISTORY=${BENCH_HISTORY:-200000}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
@@ -61,6 +63,7 @@ fi
 for n in DURATION DB_SECONDS WARMUP STARTS POOL_MB CONNECTIONS THREADS RATE; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "$n must be a positive whole number, got '${!n}'"
 done
+[[ $HISTORY =~ ^[0-9]+$ ]] || die "BENCH_HISTORY must be a whole number, got '$HISTORY'"
 (( THREADS <= CONNECTIONS )) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
 
 mkdir -p "$OUT"
@@ -280,6 +283,7 @@ say ""
 say "- machine: $(nproc) cores ($CPU), $MEM memory, $(uname -sr); load tool, server and database share it"
 say "- $JAVA_VERSION; server JVM flags: $JAVA_OPTS$([[ -x $ROOT/scripts/prepare-app.sh ]] && echo ', launched like make run (extracted jar, class-data-sharing archive)')"
 say "- load: $LOADGEN_TEXT, $CONNECTIONS connections, $THREADS threads, ${DURATION} s per scenario after ${WARMUP} s of warm-up; fixed rate $RATE req/s"
+say "- before each scenario: tables emptied, then $HISTORY lead-update events already journaled (30 days of history) and analysed"
 say "- database limit: $DBTOOL_TEXT, $CONNECTIONS clients, ${DB_SECONDS} s, against the server's own embedded PostgreSQL"
 LOAD_BEFORE=$(cut -d ' ' -f 1-3 /proc/loadavg)
 say "- load average before the run: $LOAD_BEFORE$(awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { if (l > 1.0) print " — something else is using the CPU: the figures will be low" }')"
@@ -362,7 +366,7 @@ scenario() {
     local name=$1 generator=$2 count=$3 title=$4 ratio=$5 db_tps=$6 db_events=$7 db_label=$8
     local dir=$OUT/$name setup rss jvm_cpu pg_cpu
     rm -rf "$dir" && mkdir -p "$dir"
-    tool truncate --jdbc "$JDBC" :: gen --scenario "$generator" --count "$count" --secret "$SECRET" \
+    tool truncate --jdbc "$JDBC" --history "$HISTORY" :: gen --scenario "$generator" --count "$count" --secret "$SECRET" \
         --prefix "bench-$name-" --out "$WORK/$name.bodies" --manifest "$WORK/$name.manifest" >&2
     local size
     size=$(awk -F'\t' '{ n++; s += length($3) } END { printf "%.1f KB", s / n / 1024 }' "$WORK/$name.bodies")

@@ -36,12 +36,49 @@ final class Verify {
     record Expected(int events, String[] keys) {
     }
 
+    /**
+     * Empties the product's tables and fills them with {@code --history} already journaled events (leads, ids
+     * far from the generator's), so each scenario meets a server that has been running for a while: the lookups
+     * must find their indexes in a journal of realistic size, and the planner sees its statistics, as in
+     * production. Empty, freshly analysed tables would let PostgreSQL plan (and cache) sequential scans that grow
+     * with every event the scenario stores.
+     */
     static void truncate(BenchTool.Args args) throws Exception {
+        int history = args.integer("history", 0);
         try (Connection c = BenchTool.connect(args); Statement s = c.createStatement()) {
             s.execute("TRUNCATE " + PRODUCT_TABLES + " RESTART IDENTITY");
+            if (history > 0) {
+                s.execute(String.format(HISTORY_REQUESTS, history));
+                s.execute(HISTORY_EVENTS);
+                s.execute(HISTORY_LEADS);
+            }
             s.execute("VACUUM ANALYZE");
         }
     }
+
+    /** One accepted request per historical event, spread over the last 30 days (some inside the dedupe window). */
+    private static final String HISTORY_REQUESTS = """
+            INSERT INTO webhook_requests (id, received_at, amo_request_id, account_id, account_subdomain, body_bytes,
+                body_sha256, outcome, http_status, events, stored, duration_ms)
+            SELECT gen_random_uuid(), now() - make_interval(secs => i * 2592000.0 / %1$d), 'history-' || i, 31234567,
+                   'examplecrm', 2100, md5('history-' || i) || md5('body-' || i), 'accepted', 200, 1, 1, 5
+            FROM generate_series(1, %1$d) AS i""";
+
+    /** Each request's event: a lead update, 4 updates per lead. */
+    private static final String HISTORY_EVENTS = """
+            INSERT INTO webhook_events (request_id, recorded_at, topic, entity, action, entity_id, version, outcome)
+            SELECT id, received_at, 'leads', 'lead', 'update',
+                   CAST(8000000000 + CAST(substr(amo_request_id, 9) AS bigint) / 4 AS text), received_at, 'stored'
+            FROM webhook_requests""";
+
+    /** The leads those events left, at their latest version. */
+    private static final String HISTORY_LEADS = """
+            INSERT INTO amo_leads (id, account_id, name, status_id, pipeline_id, price, responsible_user_id,
+                created_at, updated_at, last_action, payload)
+            SELECT CAST(entity_id AS bigint), 31234567, 'Order ' || entity_id, 63012345, 7654321, 1000, 10456789,
+                   min(version), max(version), 'update',
+                   jsonb_build_object('id', entity_id, 'name', 'Order ' || entity_id, 'status_id', '63012345')
+            FROM webhook_events GROUP BY entity_id""";
 
     static int run(BenchTool.Args args) throws Exception {
         String prefix = args.required("prefix");
