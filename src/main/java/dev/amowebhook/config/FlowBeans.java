@@ -46,6 +46,12 @@ import org.springframework.context.annotation.Configuration;
 class FlowBeans {
 
     @Bean
+    SqlEndpointSetup sqlEndpointSetup() {
+        return new SqlEndpointSetup();
+    }
+
+
+    @Bean
     InboundRequestReader inboundRequestReader() {
         return new InboundRequestReader();
     }

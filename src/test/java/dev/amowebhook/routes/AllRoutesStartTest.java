@@ -3,6 +3,7 @@ package dev.amowebhook.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amowebhook.WebhookServerTest;
+import dev.amowebhook.store.ParsedOnceSqlStrategy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.sql.SqlEndpoint;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -45,6 +47,15 @@ class AllRoutesStartTest {
         }
         assertThat(camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
                 .getRouteTemplateDefinition("forward-to-http")).as("the template is loaded").isNotNull();
+    }
+
+    @Test
+    void everySqlEndpointParsesItsStatementOnce() {
+        List<SqlEndpoint> sql = camel.getEndpoints().stream()
+                .filter(SqlEndpoint.class::isInstance).map(SqlEndpoint.class::cast).toList();
+        assertThat(sql).as("the flow's and the examples' sql endpoints").hasSizeGreaterThan(20);
+        assertThat(sql).allSatisfy(endpoint -> assertThat(endpoint.getPrepareStatementStrategy())
+                .as(endpoint.getEndpointUri()).isInstanceOf(ParsedOnceSqlStrategy.class));
     }
 
     private static List<String> declaredRouteIds() throws IOException {

@@ -1,0 +1,29 @@
+package dev.amowebhook.config;
+
+import dev.amowebhook.store.ParsedOnceSqlStrategy;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.sql.SqlEndpoint;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+
+/**
+ * Gives every camel-sql endpoint of the routes (those added or reloaded later too) the strategy that parses each
+ * statement's named parameters once, unless the route chose its own with {@code prepareStatementStrategy}.
+ */
+class SqlEndpointSetup implements CamelContextConfiguration {
+
+    private final ParsedOnceSqlStrategy strategy = new ParsedOnceSqlStrategy();
+
+    @Override
+    public void beforeApplicationStart(CamelContext context) {
+        context.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
+            if (endpoint instanceof SqlEndpoint sql && sql.getPrepareStatementStrategy() == null) {
+                sql.setPrepareStatementStrategy(strategy);
+            }
+            return endpoint;
+        });
+    }
+
+    @Override
+    public void afterApplicationStart(CamelContext context) {
+    }
+}
