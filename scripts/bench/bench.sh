@@ -140,7 +140,8 @@ fi
 [[ -n $DRIVER && -f $DRIVER ]] || die "PostgreSQL JDBC driver not found (neither in $JAR nor in ~/.m2)"
 # the jobs of the bench (generation, checks, reports) and the load generators, which get more memory
 tool() { java -Xmx1g -XX:+UseSerialGC -cp "$TOOL/classes:$DRIVER" BenchTool "$@"; }
-loadtool() { java -Xms256m -Xmx2g -cp "$TOOL/classes:$DRIVER" BenchTool "$@"; }
+# the load generators: serial GC and C1 only, so the client takes as little CPU from the server as it can
+loadtool() { java -Xms256m -Xmx2g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$TOOL/classes:$DRIVER" BenchTool "$@"; }
 
 # ---- the server on a throw-away embedded PostgreSQL --------------------------------------------------------------
 
@@ -376,7 +377,7 @@ scenario() {
     if [[ $name == fixed ]]; then
         loadtool fixed-rate --url "$BASE" --bodies "$WORK/$name.bodies" --rate "$RATE" --seconds "$DURATION" \
             --result "$dir/load.result"
-        setup="Java fixed-rate client (java.net.http, HTTP/1.1): $RATE requests/s for ${DURATION} s; each latency counts from the request's due time (no coordinated omission)"
+        setup="Java fixed-rate client (keep-alive HTTP/1.1 sockets, up to 64 connections): $RATE requests/s for ${DURATION} s; each latency counts from the request's due time (no coordinated omission)"
     else
         closed_loop "$name" "$dir"
         setup="$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s"

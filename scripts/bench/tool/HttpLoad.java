@@ -13,10 +13,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -98,13 +98,15 @@ final class HttpLoad {
         final LongAdder over2s = new LongAdder();
 
         void answer(HttpResponse<String> response, boolean inWindow) {
-            int status = response.statusCode();
+            answer(response.statusCode(), response.body(), inWindow);
+        }
+
+        void answer(int status, String body, boolean inWindow) {
             if (status < 200 || status > 299) {
                 non2xx.increment();
                 return;
             }
             ok.increment();
-            String body = response.body();
             long n = 0;
             if (body.contains("\"status\":\"duplicate\"")) {
                 duplicate.increment();
@@ -229,69 +231,101 @@ final class HttpLoad {
         BenchTool.writeResult(args.path("result"), result);
     }
 
-    /** A fixed request rate; latency from the intended start of each request (coordinated-omission free). */
+    /**
+     * A fixed request rate; latency from the intended start of each request (coordinated-omission free). A
+     * dispatcher releases each request at its due time to {@code --connections} keep-alive connections (plain
+     * sockets: java.net.http costs several times the CPU, which this 2-core machine would take from the server); a
+     * request that finds every connection busy waits, and its wait counts in its latency.
+     */
     static void fixedRate(BenchTool.Args args) throws Exception {
         URI url = URI.create(args.required("url"));
         double rate = args.decimal("rate", 500);
         double seconds = args.decimal("seconds", 10);
+        int connections = args.integer("connections", 64);
         List<Line> lines = load(args.path("bodies"));
         int total = (int) Math.round(rate * seconds);
         Tally tally = new Tally();
         long[] latencies = new long[total];
         boolean[] answered = new boolean[total];
-        Semaphore inFlight = new Semaphore(args.integer("max-in-flight", 2048));
-        CountDownLatch done = new CountDownLatch(total);
-        ExecutorService executor = Executors.newFixedThreadPool(2);
-        HttpClient client = client(executor);
+        long[] dueTimes = new long[total];
+        BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
         long period = (long) (1e9 / rate);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long giveUp = start + (long) (seconds * 1e9) + TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5);
+        List<Thread> workers = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            Thread worker = new Thread(() -> {
+                RawHttp http = new RawHttp(url);
+                try {
+                    while (true) {
+                        Integer index = due.poll(Math.max(1, giveUp - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        if (index == null || index < 0) {
+                            return;
+                        }
+                        Line line = lines.get(index % lines.size());
+                        try {
+                            RawHttp.Answer answer = http.post(line);
+                            long latency = System.nanoTime() - dueTimes[index];
+                            tally.answer(answer.status(), answer.body(), true);
+                            latencies[index] = latency;
+                            answered[index] = true;
+                            if (latency > TWO_SECONDS) {
+                                tally.over2s.increment();
+                            }
+                        } catch (java.net.SocketTimeoutException e) {
+                            tally.timeouts.increment();
+                            http.close();
+                        } catch (IOException e) {
+                            tally.socketErrors.increment();
+                            http.close();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    http.close();
+                }
+            }, "fixed-rate-" + c);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
         for (int i = 0; i < total; i++) {
-            long due = start + i * period;
+            long dueAt = start + i * period;
             long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
+            while ((wait = dueAt - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
             }
             if (i >= lines.size()) {
                 tally.wrapped.increment();
             }
-            Line line = lines.get(i % lines.size());
-            // waiting for a slot still counts from the due time: a slow server cannot hide behind the client
-            inFlight.acquire();
+            dueTimes[i] = dueAt;
             tally.sent.increment();
-            final int index = i;
-            client.sendAsync(request(url, line), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-                long latency = System.nanoTime() - due;
-                try {
-                    if (error != null) {
-                        tally.failure(error);
-                    } else {
-                        tally.answer(response, true);
-                        latencies[index] = latency;
-                        answered[index] = true;
-                        if (latency > TWO_SECONDS) {
-                            tally.over2s.increment();
-                        }
-                    }
-                } finally {
-                    inFlight.release();
-                    done.countDown();
-                }
-            });
+            due.add(i);
         }
-        boolean finished = done.await((long) (TIMEOUT.toSeconds() + 5), TimeUnit.SECONDS);
+        for (int c = 0; c < connections; c++) {
+            due.add(-1);
+        }
+        boolean finished = true;
+        for (Thread worker : workers) {
+            worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime())));
+            finished &= !worker.isAlive();
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        executor.shutdownNow();
         long[] measured = new long[total];
         int n = 0;
+        long unanswered = 0;
         for (int i = 0; i < total; i++) {
             if (answered[i]) {
                 measured[n++] = latencies[i];
+            } else {
+                unanswered++;
             }
         }
         Map<String, Object> result = tally.result("java-fixed-rate", seconds, Arrays.copyOf(measured, n));
         result.put("target_rate", rate);
         result.put("elapsed_s", String.format(java.util.Locale.ROOT, "%.3f", elapsed));
-        result.put("unanswered", finished ? 0 : done.getCount());
+        result.put("unanswered", finished ? unanswered - tally.socketErrors.sum() - tally.timeouts.sum() : unanswered);
         BenchTool.writeResult(args.path("result"), result);
     }
 }

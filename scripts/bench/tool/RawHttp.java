@@ -1,0 +1,149 @@
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One keep-alive HTTP/1.1 connection that posts signed webhook bodies and reads the answers: the few bytes a
+ * load tool has to handle, without a general client's machinery. Reconnects after the server closed it.
+ */
+final class RawHttp implements AutoCloseable {
+
+    record Answer(int status, String body) {
+    }
+
+    private static final int TIMEOUT_MS = 10_000;
+
+    private final URI url;
+    private final String head;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    RawHttp(URI url) {
+        this.url = url;
+        String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        this.head = "POST " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+                + "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: amoCRM-Webhooks/3.0\r\n";
+    }
+
+    Answer post(HttpLoad.Line line) throws IOException {
+        boolean reused = socket != null;
+        try {
+            return exchange(line);
+        } catch (EOFException | java.net.SocketException e) {
+            close();
+            if (!reused) {
+                throw e;
+            }
+            return exchange(line); // the server closed an idle keep-alive connection: once more on a new one
+        }
+    }
+
+    private Answer exchange(HttpLoad.Line line) throws IOException {
+        if (socket == null) {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            socket.setSoTimeout(TIMEOUT_MS);
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        }
+        String headers = head + "X-Amocrm-Requestid: " + line.requestId() + "\r\nX-Signature: " + line.signature()
+                + "\r\nContent-Length: " + line.body().length + "\r\n\r\n";
+        out.write(headers.getBytes(StandardCharsets.US_ASCII));
+        out.write(line.body());
+        out.flush();
+        return read();
+    }
+
+    private Answer read() throws IOException {
+        String statusLine = readLine();
+        if (statusLine == null) {
+            throw new EOFException("connection closed before the answer");
+        }
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        boolean close = false;
+        String header;
+        while ((header = readLine()) != null && !header.isEmpty()) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(lower.substring(15).trim());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                close = true;
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            long size;
+            while ((size = Long.parseLong(readLine().trim().split(";")[0], 16)) > 0) {
+                copy(size, body);
+                readLine();
+            }
+            while ((header = readLine()) != null && !header.isEmpty()) {
+                // trailers
+            }
+        } else if (length >= 0) {
+            copy(length, body);
+        } else {
+            in.transferTo(body);
+            close = true;
+        }
+        if (close) {
+            close();
+        }
+        return new Answer(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private void copy(long length, ByteArrayOutputStream to) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(length, 8192)];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new EOFException("answer cut short");
+            }
+            to.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    private String readLine() throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                int end = line.length();
+                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+            }
+            line.append((char) c);
+        }
+        return line.length() == 0 ? null : line.toString();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        socket = null;
+        in = null;
+        out = null;
+    }
+}
