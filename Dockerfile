@@ -32,7 +32,7 @@ COPY --from=build --chown=app:app /build/app.jar /app/app.jar
 USER app
 
 ENV PORT=8000 \
-    JAVA_OPTS="-Xms64m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k"
+    JAVA_OPTS="-Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k"
 EXPOSE 8000
 
 # 503 when the database is down, so the container reports unhealthy

@@ -12,7 +12,7 @@ dotenv = $(shell [ -f .env ] && sed -n 's/^[[:space:]]*$(1)[[:space:]]*=[[:space
 PORT             ?= $(or $(call dotenv,PORT),8000)
 HOST             ?= localhost
 EMBEDDED_PG_PORT ?= $(or $(call dotenv,EMBEDDED_PG_PORT),54329)
-JAVA_OPTS        ?= -Xms64m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k
+JAVA_OPTS        ?= -Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k
 MVN              ?= mvn -B
 FILE             ?= samples/leads-add.form
 # make start / stop / status: where the pid, log and info files live; webhook-simulate: COUNT requests at RATE per

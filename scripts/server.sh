@@ -33,7 +33,7 @@ PID_FILE=$RUN_DIR/server.pid
 LOG_FILE=$RUN_DIR/server.log
 INFO_FILE=$RUN_DIR/server.info
 JAR=${JAR:-target/amocrm-webhook-server-0.1.0-SNAPSHOT.jar}
-JAVA_OPTS=${JAVA_OPTS--Xms64m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k}
+JAVA_OPTS=${JAVA_OPTS--Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k}
 HOST=${HOST:-localhost}
 PORT=$(setting PORT 8000)
 PORT=${PORT:-8000}

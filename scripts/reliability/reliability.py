@@ -89,7 +89,7 @@ class Context:
     def __init__(self):
         self.jar = os.path.abspath(setting("RELIABILITY_JAR", os.path.join(
             h.ROOT, "target", "amocrm-webhook-server-0.1.0-SNAPSHOT.jar")))
-        self.java_opts = setting("JAVA_OPTS", "-Xms64m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k")
+        self.java_opts = setting("JAVA_OPTS", "-Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k")
         self.rate = positive("RATE", 50)
         self.soak_seconds = positive("SOAK_SECONDS", 600)
         names = [s.strip() for s in setting("SCENARIOS", ",".join(DEFAULT_SCENARIOS)).split(",") if s.strip()]

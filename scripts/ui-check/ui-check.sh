@@ -23,7 +23,7 @@ jar=${JAR:-target/amocrm-webhook-server-0.1.0-SNAPSHOT.jar}
 out=${OUT:-target/ui-check}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 start_timeout=${START_TIMEOUT:-120}
-read -r -a java_opts <<< "${JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k}"
+read -r -a java_opts <<< "${JAVA_OPTS:--Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialGC -Xss512k}"
 
 say() { echo "ui-check: $*"; }
 die() { echo "ui-check: FAIL: $*" >&2; exit 1; }
