@@ -39,11 +39,14 @@ class OperatorSecurity {
     @Bean
     @Order(1)
     SecurityFilterChain webhookEndpoints(HttpSecurity http) throws Exception {
+        // no authorization rules (everyone may post; the routes verify), no login machinery: only the firewall
+        // and the security headers run on this chain, for each of the two dispatches of every webhook
         return http.securityMatcher("/api/webhooks/amo", "/api/webhooks/amo/**")
-                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
+                .anonymous(anonymous -> anonymous.disable())
+                .logout(logout -> logout.disable())
                 .build();
     }
 

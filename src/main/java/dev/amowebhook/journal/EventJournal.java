@@ -43,9 +43,14 @@ public class EventJournal {
     /** Keys of this request's events that were already stored from other requests. */
     public static final String APPLIED = "amoAppliedKeys";
 
+    /** journal-event's filter: collects the row into the request's batch, or answers true to write it alone. */
+    public boolean writtenAlone(Exchange exchange) {
+        return !collect(exchange);
+    }
+
     /**
      * In a request: adds the event's row to the request's batch (one multi-row insert at the end instead of one
-     * statement per event). Outside one (a replay): answers whether to insert it now.
+     * statement per event) and answers true. Outside one (a replay): answers false, the row is to be inserted now.
      */
     @SuppressWarnings("unchecked")
     public boolean collect(Exchange exchange) {
