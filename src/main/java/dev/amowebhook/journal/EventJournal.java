@@ -43,6 +43,13 @@ public class EventJournal {
     /** Keys of this request's events that were already stored from other requests. */
     public static final String APPLIED = "amoAppliedKeys";
 
+    /** Whether the request collected journal rows (a method: OGNL on the list would hash every row). */
+    @SuppressWarnings("unchecked")
+    public boolean hasRows(Exchange exchange) {
+        List<Map<String, Object>> rows = exchange.getProperty(ROWS, List.class);
+        return rows != null && !rows.isEmpty();
+    }
+
     /** journal-event's filter: collects the row into the request's batch, or answers true to write it alone. */
     public boolean writtenAlone(Exchange exchange) {
         return !collect(exchange);

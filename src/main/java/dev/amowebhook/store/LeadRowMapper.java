@@ -20,6 +20,11 @@ public class LeadRowMapper {
         this.json = json;
     }
 
+    /** Whether the row records a stage change (a method: {@code ${body[stage_changed]}} would hash the row). */
+    public boolean stageChanged(Map<String, Object> row) {
+        return Boolean.TRUE.equals(row.get("stage_changed"));
+    }
+
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
