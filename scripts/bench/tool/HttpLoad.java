@@ -275,7 +275,8 @@ final class HttpLoad {
                         } catch (java.net.SocketTimeoutException e) {
                             tally.timeouts.increment();
                             http.close();
-                        } catch (IOException e) {
+                        } catch (IOException | RuntimeException e) {
+                            // a broken answer counts as a socket error; the worker goes on with a new connection
                             tally.socketErrors.increment();
                             http.close();
                         }
@@ -306,10 +307,8 @@ final class HttpLoad {
         for (int c = 0; c < connections; c++) {
             due.add(-1);
         }
-        boolean finished = true;
         for (Thread worker : workers) {
             worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime())));
-            finished &= !worker.isAlive();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         long[] measured = new long[total];
@@ -325,7 +324,8 @@ final class HttpLoad {
         Map<String, Object> result = tally.result("java-fixed-rate", seconds, Arrays.copyOf(measured, n));
         result.put("target_rate", rate);
         result.put("elapsed_s", String.format(java.util.Locale.ROOT, "%.3f", elapsed));
-        result.put("unanswered", finished ? unanswered - tally.socketErrors.sum() - tally.timeouts.sum() : unanswered);
+        // requests that got no answer and no counted failure (a worker still waiting when the client gave up)
+        result.put("unanswered", Math.max(0, unanswered - tally.socketErrors.sum() - tally.timeouts.sum()));
         BenchTool.writeResult(args.path("result"), result);
     }
 }

@@ -29,6 +29,9 @@ final class RawHttp implements AutoCloseable {
     private OutputStream out;
 
     RawHttp(URI url) {
+        if (url.getPort() < 0) {
+            url = URI.create(url.getScheme() + "://" + url.getHost() + ":80" + url.getRawPath());
+        }
         this.url = url;
         String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
         this.head = "POST " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
@@ -70,7 +73,15 @@ final class RawHttp implements AutoCloseable {
         if (statusLine == null) {
             throw new EOFException("connection closed before the answer");
         }
-        int status = Integer.parseInt(statusLine.substring(9, 12));
+        if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP/1.x status line: " + statusLine);
+        }
+        int status;
+        try {
+            status = Integer.parseInt(statusLine.substring(9, 12));
+        } catch (NumberFormatException e) {
+            throw new IOException("bad status line: " + statusLine, e);
+        }
         long length = -1;
         boolean chunked = false;
         boolean close = false;
@@ -86,13 +97,15 @@ final class RawHttp implements AutoCloseable {
             }
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (chunked) {
+        if (status < 200 || status == 204 || status == 304) {
+            // no body by definition
+        } else if (chunked) {
             long size;
-            while ((size = Long.parseLong(readLine().trim().split(";")[0], 16)) > 0) {
+            while ((size = chunkSize(requiredLine())) > 0) {
                 copy(size, body);
-                readLine();
+                requiredLine();
             }
-            while ((header = readLine()) != null && !header.isEmpty()) {
+            while (!requiredLine().isEmpty()) {
                 // trailers
             }
         } else if (length >= 0) {
@@ -105,6 +118,22 @@ final class RawHttp implements AutoCloseable {
             close();
         }
         return new Answer(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static long chunkSize(String line) throws IOException {
+        try {
+            return Long.parseLong(line.trim().split(";")[0], 16);
+        } catch (NumberFormatException e) {
+            throw new IOException("bad chunk size: " + line, e);
+        }
+    }
+
+    private String requiredLine() throws IOException {
+        String line = readLine();
+        if (line == null) {
+            throw new EOFException("answer cut short");
+        }
+        return line;
     }
 
     private void copy(long length, ByteArrayOutputStream to) throws IOException {

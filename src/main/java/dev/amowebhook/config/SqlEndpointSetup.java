@@ -16,7 +16,9 @@ class SqlEndpointSetup implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext context) {
         context.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
-            if (endpoint instanceof SqlEndpoint sql && sql.getPrepareStatementStrategy() == null) {
+            // an endpoint with its own strategy or a separator other than camel-sql's default keeps camel-sql's own
+            if (endpoint instanceof SqlEndpoint sql && sql.getPrepareStatementStrategy() == null
+                    && sql.getSeparator() == ',') {
                 sql.setPrepareStatementStrategy(strategy);
             }
             return endpoint;

@@ -18,10 +18,13 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  * the server's CPU per event, measured with {@code make bench}); the statements here are fixed files, so their
  * {@code ?} form and parameter order are computed once. Values are looked up as camel-sql does: message body (a
  * map), then headers, then variables; a missing one fails the same way. Statements with dynamic parts
- * ({@code :#${...}}, {@code :#$simple{...}}, {@code :#in:...}) are left to the default strategy.
+ * ({@code :#${...}}, {@code :#$simple{...}}, {@code :#in:...}) are left to the default strategy, and so is any
+ * statement beyond the first {@value #MAX_STATEMENTS} (a route that sends its SQL in the message must not grow the
+ * cache without end).
  */
 public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
 
+    static final int MAX_STATEMENTS = 512;
     private static final Pattern NAMED = Pattern.compile(":\\?(\\w+)");
 
     private final Map<String, String> prepared = new ConcurrentHashMap<>();
@@ -35,7 +38,9 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
         String answer = prepared.get(query);
         if (answer == null) {
             answer = super.prepareQuery(query, true, exchange);
-            prepared.put(query, answer);
+            if (prepared.size() < MAX_STATEMENTS) {
+                prepared.put(query, answer);
+            }
         }
         return answer;
     }
@@ -46,7 +51,13 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
         if (dynamic(query)) {
             return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
         }
-        List<String> order = names.computeIfAbsent(query, ParsedOnceSqlStrategy::parameterNames);
+        List<String> order = names.get(query);
+        if (order == null) {
+            order = parameterNames(query);
+            if (names.size() < MAX_STATEMENTS) {
+                names.put(query, order);
+            }
+        }
         if (order.isEmpty()) {
             return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
         }

@@ -68,6 +68,17 @@ class ParsedOnceSqlStrategyTest {
     }
 
     @Test
+    void answersRightBeyondTheStatementsItKeeps() throws Exception {
+        Exchange exchange = exchange(Map.of("a", 1, "b", 2));
+        for (int i = 0; i < ParsedOnceSqlStrategy.MAX_STATEMENTS + 100; i++) {
+            String query = "SELECT " + i + " WHERE x = :?b AND y = :?a";
+            assertThat(cached.prepareQuery(query, true, exchange)).isEqualTo("SELECT " + i + " WHERE x = ? AND y = ?");
+            assertThat(list(cached.createPopulateIterator(query, null, 2, exchange, Map.of("a", 1, "b", 2))))
+                    .containsExactly(2, 1);
+        }
+    }
+
+    @Test
     void leavesDynamicParametersToCamelSql() throws Exception {
         String query = "SELECT * FROM t WHERE id IN (:?in:ids) AND x = :?${header.x}";
         Exchange exchange = exchange(Map.of("ids", List.of(1, 2, 3)));
