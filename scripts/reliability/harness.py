@@ -250,6 +250,15 @@ def psql_value(port, sql):
     return rows[0][0] if rows else None
 
 
+def tail(path, lines):
+    """The last lines of a log file, or "" when it cannot be read."""
+    try:
+        with open(path, errors="replace") as handle:
+            return "".join(handle.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
 class Postgres:
     """A PostgreSQL 17 server of our own (zonky binaries, initdb + pg_ctl), durable: fsync and synchronous_commit on.
     It plays the "external database" a server reaches through DB_URL, which the harness can stop and start."""
@@ -297,11 +306,7 @@ class Postgres:
                 kill_postmaster(self.data_dir)
 
     def log_tail(self, lines=15):
-        try:
-            with open(self.log_file, errors="replace") as handle:
-                return "".join(handle.readlines()[-lines:])
-        except OSError:
-            return ""
+        return tail(self.log_file, lines)
 
 
 # ---- the server ------------------------------------------------------------------------------------------------
@@ -408,11 +413,7 @@ class Server:
                 kill_postmaster(self.data_dir, signal.SIGKILL)
 
     def log_tail(self, lines=30):
-        try:
-            with open(self.log_file, errors="replace") as handle:
-                return "".join(handle.readlines()[-lines:])
-        except OSError:
-            return ""
+        return tail(self.log_file, lines)
 
     def log_text(self):
         try:

@@ -22,19 +22,18 @@ final class RawHttp implements AutoCloseable {
 
     private static final int TIMEOUT_MS = 10_000;
 
-    private final URI url;
+    private final String host;
+    private final int port;
     private final String head;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
     RawHttp(URI url) {
-        if (url.getPort() < 0) {
-            url = URI.create(url.getScheme() + "://" + url.getHost() + ":80" + url.getRawPath());
-        }
-        this.url = url;
+        this.host = url.getHost();
+        this.port = url.getPort() < 0 ? 80 : url.getPort();
         String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        this.head = "POST " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+        this.head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: amoCRM-Webhooks/3.0\r\n";
     }
 
@@ -55,7 +54,7 @@ final class RawHttp implements AutoCloseable {
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
             socket.setSoTimeout(TIMEOUT_MS);
             in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);

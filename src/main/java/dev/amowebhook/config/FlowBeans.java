@@ -50,7 +50,6 @@ class FlowBeans {
         return new SqlEndpointSetup();
     }
 
-
     @Bean
     InboundRequestReader inboundRequestReader() {
         return new InboundRequestReader();

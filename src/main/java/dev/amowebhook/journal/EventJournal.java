@@ -50,23 +50,19 @@ public class EventJournal {
         return rows != null && !rows.isEmpty();
     }
 
-    /** journal-event's filter: collects the row into the request's batch, or answers true to write it alone. */
-    public boolean writtenAlone(Exchange exchange) {
-        return !collect(exchange);
-    }
-
     /**
-     * In a request: adds the event's row to the request's batch (one multi-row insert at the end instead of one
-     * statement per event) and answers true. Outside one (a replay): answers false, the row is to be inserted now.
+     * journal-event's filter. In a request: adds the event's row to the request's batch (one multi-row insert at
+     * the end instead of one statement per event) and answers false. Outside one (a replay): answers true, the row
+     * is to be inserted on its own, now.
      */
     @SuppressWarnings("unchecked")
-    public boolean collect(Exchange exchange) {
+    public boolean writtenAlone(Exchange exchange) {
         List<Map<String, Object>> rows = exchange.getProperty(ROWS, List.class);
         if (rows == null) {
-            return false;
+            return true;
         }
         rows.add(row(exchange));
-        return true;
+        return false;
     }
 
     /** Called by the splitter: a fresh batch and the applied-keys lookup for this request's events. */
