@@ -21,7 +21,7 @@ public class LeadRowMapper {
     }
 
     /** Whether the row records a stage change (a method: {@code ${body[stage_changed]}} would hash the row). */
-    public boolean stageChanged(Map<String, Object> row) {
+    public boolean stageChanged(Map<?, ?> row) {
         return Boolean.TRUE.equals(row.get("stage_changed"));
     }
 

@@ -15,6 +15,13 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.sql.SqlEndpoint;
+import org.apache.camel.model.ChoiceDefinition;
+import org.apache.camel.model.ExpressionNode;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.WhenDefinition;
+import org.apache.camel.model.language.MethodCallExpression;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -45,7 +52,7 @@ class AllRoutesStartTest {
         for (String id : declared) {
             assertThat(camel.getRouteController().getRouteStatus(id)).as(id).isEqualTo(ServiceStatus.Started);
         }
-        assertThat(camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+        assertThat(camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteTemplateDefinition("forward-to-http")).as("the template is loaded").isNotNull();
     }
 
@@ -56,6 +63,49 @@ class AllRoutesStartTest {
         assertThat(sql).as("the flow's and the examples' sql endpoints").hasSizeGreaterThan(20);
         assertThat(sql).allSatisfy(endpoint -> assertThat(endpoint.getPrepareStatementStrategy())
                 .as(endpoint.getEndpointUri()).isInstanceOf(ParsedOnceSqlStrategy.class));
+    }
+
+    /**
+     * The method language copies the whole exchange to call a bean and copies its properties back, on every
+     * evaluation; the flow's routes evaluate their per-request and per-event conditions with ref instead
+     * (config/RouteConditions). Recipes in routes/examples may use it.
+     */
+    @Test
+    void theFlowsRoutesEvaluateNoMethodExpression() {
+        List<String> flowRoutes = new ArrayList<>();
+        List<String> methodCalls = new ArrayList<>();
+        for (RouteDefinition route : camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
+            String location = route.getResource() == null ? null : route.getResource().getLocation();
+            if (location == null || !location.contains("examples")) {
+                flowRoutes.add(route.getRouteId());
+                collectMethodCalls(route.getRouteId(), route.getOutputs(), methodCalls);
+            }
+        }
+        assertThat(flowRoutes).contains("route-event", "apply-event", "store-lead", "journal-event", "parse-webhook");
+        assertThat(methodCalls).isEmpty();
+    }
+
+    private static void collectMethodCalls(String routeId, List<? extends ProcessorDefinition<?>> nodes,
+            List<String> found) {
+        for (ProcessorDefinition<?> node : nodes) {
+            List<ProcessorDefinition<?>> children = new ArrayList<>(node.getOutputs());
+            if (node instanceof ChoiceDefinition choice) {
+                for (WhenDefinition when : choice.getWhenClauses()) {
+                    if (when.getExpression() instanceof MethodCallExpression) {
+                        found.add(routeId + "/" + when.getId());
+                    }
+                    children.addAll(when.getOutputs());
+                }
+                if (choice.getOtherwise() != null) {
+                    children.addAll(choice.getOtherwise().getOutputs());
+                }
+            }
+            if (node instanceof ExpressionNode expressionNode
+                    && expressionNode.getExpression() instanceof MethodCallExpression) {
+                found.add(routeId + "/" + node.getId());
+            }
+            collectMethodCalls(routeId, children, found);
+        }
     }
 
     private static List<String> declaredRouteIds() throws IOException {
