@@ -3,7 +3,6 @@ package dev.amowebhook.config;
 import dev.amowebhook.event.AmoWebhook;
 import dev.amowebhook.event.ExtensionPoints;
 import dev.amowebhook.journal.EventJournal;
-import dev.amowebhook.parse.WebhookParser;
 import dev.amowebhook.store.LeadRowMapper;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -22,13 +21,16 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RouteConditions {
 
-    /** parse-webhook: the amoCRM account the webhook is for. */
+    /**
+     * parse-webhook: the amoCRM account the webhook is for. Not {@code ${body.account}}: simple's OGNL looks the body
+     * up in a cache keyed by the object itself, which hashes the whole parsed tree.
+     */
     @Bean
-    Expression webhookAccount(WebhookParser parser) {
+    Expression webhookAccount() {
         return new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
-                return parser.account(exchange.getIn().getBody(AmoWebhook.class));
+                return exchange.getIn().getBody(AmoWebhook.class).account();
             }
         };
     }

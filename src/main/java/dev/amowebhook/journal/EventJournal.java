@@ -43,7 +43,7 @@ public class EventJournal {
     /** Keys of this request's events that were already stored from other requests. */
     public static final String APPLIED = "amoAppliedKeys";
 
-    /** Whether the request collected journal rows (a method: OGNL on the list would hash every row). */
+    /** Whether the request collected journal rows (accept-request, as {@code ref: journalRowsCollected}). */
     @SuppressWarnings("unchecked")
     public boolean hasRows(Exchange exchange) {
         List<Map<String, Object>> rows = exchange.getProperty(ROWS, List.class);

@@ -1,6 +1,5 @@
 package dev.amowebhook.parse;
 
-import dev.amowebhook.event.Account;
 import dev.amowebhook.event.AmoWebhook;
 import dev.amowebhook.http.InboundRequest;
 import dev.amowebhook.http.WebhookRejectedException;
@@ -15,14 +14,6 @@ public class WebhookParser {
 
     public WebhookParser(FormTreeParser formParser) {
         this.formParser = formParser;
-    }
-
-    /**
-     * The account the webhook is for. A method, not {@code ${body.account}}: simple's OGNL looks the body up in a
-     * cache keyed by the object itself, which hashes the whole parsed tree.
-     */
-    public Account account(AmoWebhook webhook) {
-        return webhook.account();
     }
 
     public AmoWebhook parse(InboundRequest request) {

@@ -20,7 +20,10 @@ public class LeadRowMapper {
         this.json = json;
     }
 
-    /** Whether the row records a stage change (a method: {@code ${body[stage_changed]}} would hash the row). */
+    /**
+     * Whether the row records a stage change (store-lead, as {@code ref: leadStageChanged}; OGNL on the row would
+     * hash it).
+     */
     public boolean stageChanged(Map<?, ?> row) {
         return Boolean.TRUE.equals(row.get("stage_changed"));
     }
