@@ -10,6 +10,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import dev.amowebhook.store.TransactionBoundaries;
+import dev.amowebhook.store.TransientRetries;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
 import dev.amowebhook.http.InboundRequestReader;
@@ -95,8 +96,11 @@ class FlowBeans {
     }
 
     @Bean
-    TransactionBoundaries transactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer) {
-        return new TransactionBoundaries(transactions, producer);
+    TransactionBoundaries transactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer,
+            @Value("${amocrm.dead-letter.transient-retries}") int retries,
+            @Value("${amocrm.dead-letter.retry-delay-ms}") long delayMs,
+            @Value("${amocrm.dead-letter.backoff-multiplier}") double multiplier) {
+        return new TransactionBoundaries(transactions, producer, new TransientRetries(retries, delayMs, multiplier));
     }
 
     @Bean

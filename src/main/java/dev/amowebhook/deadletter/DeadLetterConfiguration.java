@@ -29,11 +29,6 @@ class DeadLetterConfiguration {
     }
 
     @Bean
-    RetryCounter retryCounter() {
-        return new RetryCounter();
-    }
-
-    @Bean
     DeadLetterOperations deadLetterOperations(DeadLetterStore store, DeadLetterReplayer replayer) {
         return new DeadLetterOperations(store, replayer);
     }

@@ -6,6 +6,7 @@ import dev.amowebhook.event.ExtensionPoints;
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
 import dev.amowebhook.store.Json;
+import dev.amowebhook.store.TransactionBoundaries;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +51,7 @@ public class DeadLetterRecorder {
         row.put("failed_endpoint", failedEndpoint != null ? failedEndpoint
                 : exchange.getProperty(ExtensionPoints.TARGET, String.class));
         row.put("target", exchange.getProperty(ExtensionPoints.TARGET, String.class));
-        row.put("attempts", 1 + exchange.getProperty(RetryCounter.RETRIES, 0, Integer.class));
+        row.put("attempts", 1 + exchange.getProperty(TransactionBoundaries.RETRIES, 0, Integer.class));
         return row;
     }
 

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class EventFields {
 
     private static final Pattern LOCAL_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?");
+    /** Grouping in prices as accounts format them: spaces, no-break and narrow no-break spaces. */
+    private static final Pattern GROUPING = Pattern.compile("[\\s\\u00A0\\u202F]");
 
     private final Map<String, Object> data;
 
@@ -51,7 +53,7 @@ public final class EventFields {
         if (value == null) {
             return null;
         }
-        String cleaned = value.replaceAll("[\\s\\u00A0\\u202F]", "").replace(',', '.');
+        String cleaned = GROUPING.matcher(value).replaceAll("").replace(',', '.');
         try {
             return new BigDecimal(cleaned);
         } catch (NumberFormatException e) {

@@ -14,6 +14,10 @@ import java.util.Map;
  */
 public class EventSplitter {
 
+    /** Ids compare as numbers (shorter first), so "9" comes before "10"; events without an id come last. */
+    private static final Comparator<String> ID_ORDER = Comparator.nullsLast(
+            Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
+
     public List<AmoEvent> split(AmoWebhook webhook) {
         List<AmoEvent> events = new ArrayList<>();
         for (Map.Entry<String, Object> topic : webhook.tree().entrySet()) {
@@ -83,14 +87,8 @@ public class EventSplitter {
      */
     public List<AmoEvent> inLockOrder(List<AmoEvent> events) {
         List<AmoEvent> ordered = new ArrayList<>(events);
-        ordered.sort(Comparator.comparing(AmoEvent::entity).thenComparing(EventSplitter::idKey));
+        ordered.sort(Comparator.comparing(AmoEvent::entity).thenComparing(AmoEvent::entityId, ID_ORDER));
         return ordered;
-    }
-
-    /** Ids compare as numbers (shorter first), so "9" comes before "10"; events without an id come last. */
-    private static String idKey(AmoEvent event) {
-        String id = event.entityId();
-        return id == null ? "~" : String.format("%20s", id);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,9 @@
 package dev.amowebhook.store;
 
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeExchangeException;
 import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
+import org.springframework.jdbc.core.SqlParameterValue;
 
 /**
  * camel-sql's named parameters ({@code :#name}), parsed once per statement instead of on every execution. The
@@ -21,6 +25,9 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  * ({@code :#${...}}, {@code :#$simple{...}}, {@code :#in:...}) are left to the default strategy, and so is any
  * statement beyond the first {@value #MAX_STATEMENTS} (a route that sends its SQL in the message must not grow the
  * cache without end).
+ * <p>Times ({@link OffsetDateTime}) are bound as untyped ISO-8601 text, which PostgreSQL reads as the type of the
+ * cast or column they go into: pgjdbc binds a typed time by building a {@code TimestampUtils} (with its own
+ * {@code GregorianCalendar}) per statement object, and camel-sql prepares a statement object per execution.
  */
 public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
 
@@ -71,6 +78,11 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
         return values.iterator();
     }
 
+    @Override
+    public void populateStatement(PreparedStatement ps, Iterator<?> iterator, int expectedParams) throws SQLException {
+        super.populateStatement(ps, iterator == null ? null : new TimesAsText(iterator), expectedParams);
+    }
+
     private static Object lookup(String name, Map<?, ?> body, Exchange exchange, String query) {
         if (body != null && body.containsKey(name)) {
             return body.get(name);
@@ -99,5 +111,20 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
 
     private static boolean dynamic(String query) {
         return query.contains(":?$") || query.contains(":?in:");
+    }
+
+    /** The values to bind, with each time as untyped text (see the class comment). */
+    private record TimesAsText(Iterator<?> values) implements Iterator<Object> {
+
+        @Override
+        public boolean hasNext() {
+            return values.hasNext();
+        }
+
+        @Override
+        public Object next() {
+            Object value = values.next();
+            return value instanceof OffsetDateTime time ? new SqlParameterValue(Types.OTHER, time.toString()) : value;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.amowebhook.store;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,19 +21,27 @@ import org.springframework.transaction.support.TransactionTemplate;
  * them (fast mode); if any of its events fails, the whole attempt is rolled back and the request is stored again
  * with a savepoint per event, where the failed event is dead-lettered alone. Routes run on the calling thread, so
  * camel-sql joins the transaction bound to it.
+ * <p>In a savepoint an event that meets a transient database error is tried again ({@link TransientRetries}), here
+ * rather than by Camel's redelivery: to be able to redeliver, Camel's error handler copies the whole exchange
+ * before every step of the route, for every event, although only this step meets such errors.
  */
 public class TransactionBoundaries {
 
     /** Set while a request is stored without savepoints: an event failure then asks for the careful attempt. */
     public static final String FAST_MODE = "amoFastMode";
+    /** How often an event was tried again after a transient error: a dead letter counts its attempts with it. */
+    public static final String RETRIES = "amoRetries";
     private static final Logger log = LoggerFactory.getLogger(TransactionBoundaries.class);
 
     private final ProducerTemplate producer;
     private final TransactionTemplate request;
     private final TransactionTemplate event;
+    private final TransientRetries retries;
 
-    public TransactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer) {
+    public TransactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer,
+            TransientRetries retries) {
         this.producer = producer;
+        this.retries = retries;
         this.request = new TransactionTemplate(transactions);
         this.event = new TransactionTemplate(transactions);
         this.event.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -55,13 +64,33 @@ public class TransactionBoundaries {
         run(request, "direct:store-request", exchange);
     }
 
-    /** Runs {@code direct:apply-event}: plainly in fast mode, else within a savepoint (or its own transaction). */
+    /**
+     * Runs {@code direct:apply-event}: plainly in fast mode (a failure there stores the request again with
+     * savepoints), else within a savepoint (or its own transaction), tried again as it came after a transient error.
+     */
     public void applyEvent(Exchange exchange) throws Exception {
         if (Boolean.TRUE.equals(exchange.getProperty(FAST_MODE))) {
             producer.send("direct:apply-event", exchange);
             return;
         }
-        run(event, "direct:apply-event", exchange);
+        Message sent = exchange.getIn().copy();
+        for (int retry = 1; ; retry++) {
+            try {
+                run(event, "direct:apply-event", exchange);
+                return;
+            } catch (Exception e) {
+                if (retry > retries.retries() || !retries.isTransient(e)) {
+                    throw e;
+                }
+                long delay = retries.delayBefore(retry);
+                log.warn("transient database error storing {} {} id={}, retry {} of {} in {} ms: {}",
+                        sent.getHeader("amoEntity"), sent.getHeader("amoAction"), sent.getHeader("amoEntityId"),
+                        retry, retries.retries(), delay, e.toString());
+                exchange.setProperty(RETRIES, retry);
+                Thread.sleep(delay);
+                exchange.getIn().copyFrom(sent);
+            }
+        }
     }
 
     /**

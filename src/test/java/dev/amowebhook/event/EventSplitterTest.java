@@ -53,6 +53,25 @@ class EventSplitterTest {
     }
 
     @Test
+    void lockOrderIsByEntityThenNumericIdWithoutIdLastAndStableWithinAnId() {
+        List<AmoEvent> events = splitter.inLockOrder(split(FormBody.form().account()
+                .item("leads[update][0]", "id", "10", "name", "ten")
+                .item("leads[update][1]", "id", "9")
+                .item("leads[status][0]", "id", "10", "status_id", "142")
+                .item("leads[update][2]", "name", "no id")
+                .item("contacts[add][0]", "id", "100")
+                .item("leads[update][3]", "id", "123456789012345678901")));
+
+        assertThat(events).extracting(AmoEvent::entity, AmoEvent::entityId, AmoEvent::action).containsExactly(
+                tuple("contact", "100", "add"),
+                tuple("lead", "9", "update"),
+                tuple("lead", "10", "update"),
+                tuple("lead", "10", "status"),
+                tuple("lead", "123456789012345678901", "update"),
+                tuple("lead", null, "update"));
+    }
+
+    @Test
     void everyEventCarriesTheAccountWhetherItCameFirstOrLast() {
         List<AmoEvent> events = split(FormBody.form()
                 .item("leads[add][0]", "id", "1")

@@ -13,6 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Channel;
+import org.apache.camel.Navigate;
+import org.apache.camel.Processor;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.sql.SqlEndpoint;
 import org.apache.camel.model.ChoiceDefinition;
@@ -22,6 +25,7 @@ import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.WhenDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
+import org.apache.camel.processor.errorhandler.RedeliveryErrorHandler;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -83,6 +87,37 @@ class AllRoutesStartTest {
         }
         assertThat(flowRoutes).contains("route-event", "apply-event", "store-lead", "journal-event", "parse-webhook");
         assertThat(methodCalls).isEmpty();
+    }
+
+    /**
+     * With any redelivery configured, Camel's error handler copies the whole exchange before every step of the
+     * route to be able to redeliver it, for every event. Transient errors are retried by the one step that meets
+     * them (transactionBoundaries.applyEvent), so the event route's error handler must not redeliver.
+     */
+    @Test
+    void theEventRouteDoesNotRedeliverSoItsErrorHandlerCopiesNoExchange() throws Exception {
+        List<RedeliveryErrorHandler> handlers = new ArrayList<>();
+        collectErrorHandlers(camel.getRoute("route-event").navigate(), handlers);
+        assertThat(handlers).as("the dead-letter channel of every step").hasSizeGreaterThan(5);
+        for (RedeliveryErrorHandler handler : handlers) {
+            assertThat(handler.determineIfRedeliveryIsEnabled()).as(handler.toString()).isFalse();
+        }
+    }
+
+    private static void collectErrorHandlers(Navigate<Processor> node, List<RedeliveryErrorHandler> found) {
+        if (node == null || !node.hasNext()) {
+            return;
+        }
+        for (Processor processor : node.next()) {
+            if (processor instanceof Channel channel && channel.getErrorHandler() instanceof RedeliveryErrorHandler eh) {
+                found.add(eh);
+            }
+            if (processor instanceof Navigate<?> next) {
+                @SuppressWarnings("unchecked")
+                Navigate<Processor> children = (Navigate<Processor>) next;
+                collectErrorHandlers(children, found);
+            }
+        }
     }
 
     private static void collectMethodCalls(String routeId, List<? extends ProcessorDefinition<?>> nodes,
