@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 
 /**
@@ -29,6 +31,8 @@ public class WebhookMetrics {
 
     private final MeterRegistry registry;
     private final Counter slowAnswers;
+    /** The events counters by their tags: building and registering a meter per event would cost a lookup each time. */
+    private final Map<String, Counter> eventCounters = new ConcurrentHashMap<>();
 
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,9 +59,11 @@ public class WebhookMetrics {
         String entity = exchange.getIn().getHeader("amoEntity", String.class);
         String action = exchange.getIn().getHeader("amoAction", String.class);
         String outcome = exchange.getProperty(Flow.OUTCOME, "unknown", String.class);
-        Counter.builder("amocrm_webhook_events").description("Webhook events by entity, action and outcome")
-                .tags("entity", ENTITIES.contains(entity) ? entity : "other",
-                        "action", ACTIONS.contains(action) ? action : "other", "outcome", outcome)
-                .register(registry).increment();
+        String entityTag = ENTITIES.contains(entity) ? entity : "other";
+        String actionTag = ACTIONS.contains(action) ? action : "other";
+        eventCounters.computeIfAbsent(entityTag + '/' + actionTag + '/' + outcome, key -> Counter
+                .builder("amocrm_webhook_events").description("Webhook events by entity, action and outcome")
+                .tags("entity", entityTag, "action", actionTag, "outcome", outcome).register(registry))
+                .increment();
     }
 }

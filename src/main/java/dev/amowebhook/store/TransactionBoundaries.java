@@ -1,5 +1,6 @@
 package dev.amowebhook.store;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
@@ -37,6 +38,8 @@ public class TransactionBoundaries {
     private final TransactionTemplate request;
     private final TransactionTemplate event;
     private final TransientRetries retries;
+    /** Resolved once: sending by URI looks the endpoint up (and normalises the URI) on every event. */
+    private volatile Endpoint applyEventEndpoint;
 
     public TransactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer,
             TransientRetries retries) {
@@ -52,7 +55,7 @@ public class TransactionBoundaries {
         Object body = exchange.getMessage().getBody();
         exchange.setProperty(FAST_MODE, true);
         try {
-            run(request, "direct:store-request", exchange);
+            run(request, producer.getCamelContext().getEndpoint("direct:store-request"), exchange);
             return;
         } catch (SavepointsNeededException e) {
             log.debug("an event failed in fast mode ({}), storing the request again with a savepoint per event",
@@ -61,7 +64,7 @@ public class TransactionBoundaries {
             exchange.removeProperty(FAST_MODE);
         }
         exchange.getMessage().setBody(body);
-        run(request, "direct:store-request", exchange);
+        run(request, producer.getCamelContext().getEndpoint("direct:store-request"), exchange);
     }
 
     /**
@@ -70,13 +73,13 @@ public class TransactionBoundaries {
      */
     public void applyEvent(Exchange exchange) throws Exception {
         if (Boolean.TRUE.equals(exchange.getProperty(FAST_MODE))) {
-            producer.send("direct:apply-event", exchange);
+            producer.send(applyEventEndpoint(), exchange);
             return;
         }
         Message sent = exchange.getIn().copy();
         for (int retry = 1; ; retry++) {
             try {
-                run(event, "direct:apply-event", exchange);
+                run(event, applyEventEndpoint(), exchange);
                 return;
             } catch (Exception e) {
                 if (retry > retries.retries() || !retries.isTransient(e)) {
@@ -104,16 +107,25 @@ public class TransactionBoundaries {
         }
     }
 
+    private Endpoint applyEventEndpoint() {
+        Endpoint endpoint = applyEventEndpoint;
+        if (endpoint == null) {
+            endpoint = producer.getCamelContext().getEndpoint("direct:apply-event");
+            applyEventEndpoint = endpoint;
+        }
+        return endpoint;
+    }
+
     /**
-     * Sends the exchange through {@code uri} inside the transaction; a failure of the route rolls it back and is
+     * Sends the exchange to {@code endpoint} inside the transaction; a failure of the route rolls it back and is
      * thrown, a failure of the commit or rollback itself (the database went away) is thrown as it is. The exchange
      * is left without an exception either way: the caller's error handling answers.
      */
-    private void run(TransactionTemplate transaction, String uri, Exchange exchange) throws Exception {
+    private void run(TransactionTemplate transaction, Endpoint endpoint, Exchange exchange) throws Exception {
         Exception[] failure = new Exception[1];
         try {
             transaction.executeWithoutResult(status -> {
-                producer.send(uri, exchange);
+                producer.send(endpoint, exchange);
                 if (exchange.getException() != null) {
                     failure[0] = exchange.getException();
                     exchange.setException(null);
