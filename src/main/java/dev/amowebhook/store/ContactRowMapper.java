@@ -15,7 +15,7 @@ import org.apache.camel.ExchangeProperty;
  * besides the shared columns, the phones and e-mails pulled out of the custom fields, the ids of the linked
  * leads ({@code linked_leads_id} is a map keyed by lead id) and, for contacts, the company link.
  */
-public class ContactRowMapper {
+public class ContactRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -23,6 +23,7 @@ public class ContactRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /** Maps a customer event to {@code sql/customer-*.sql}; amoCRM's field set for customers is unconfirmed. */
-public class CustomerRowMapper {
+public class CustomerRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -15,6 +15,7 @@ public class CustomerRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");

@@ -12,7 +12,7 @@ import org.apache.camel.ExchangeProperty;
  * ({@code stage_changed}): a {@code status} event, or any event carrying an {@code old_status_id} /
  * {@code old_pipeline_id} that differs from the new one.
  */
-public class LeadRowMapper {
+public class LeadRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -28,6 +28,7 @@ public class LeadRowMapper {
         return Boolean.TRUE.equals(row.get("stage_changed"));
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /** Maps an incoming chat message ({@code message[add]}, id is a uuid) to {@code sql/message-insert.sql}. */
-public class MessageRowMapper {
+public class MessageRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -15,6 +15,7 @@ public class MessageRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).textId("id");

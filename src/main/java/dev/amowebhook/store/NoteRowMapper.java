@@ -11,7 +11,7 @@ import org.apache.camel.ExchangeProperty;
  * The parent entity comes from the webhook key; under {@code contacts} the {@code element_type} (3) tells a
  * company's note from a contact's.
  */
-public class NoteRowMapper {
+public class NoteRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -19,6 +19,7 @@ public class NoteRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /** Maps a conversation event ({@code talk[add|update]}, keyed by {@code talk_id}) to {@code sql/talk-upsert.sql}. */
-public class TalkRowMapper {
+public class TalkRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -15,6 +15,7 @@ public class TalkRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("talk_id");

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /** Maps a task event ({@code task[...]}) to the parameters of {@code sql/task-*.sql}. */
-public class TaskRowMapper {
+public class TaskRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -15,6 +15,7 @@ public class TaskRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");

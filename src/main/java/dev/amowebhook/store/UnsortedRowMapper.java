@@ -14,7 +14,7 @@ import org.apache.camel.ExchangeProperty;
  * as a {@code delete} with {@code action=accept} and {@code accept_result[leads][0]}: that is recorded as
  * {@code accepted} with the resulting lead, as is a decline; only a plain delete is {@code deleted}.
  */
-public class UnsortedRowMapper {
+public class UnsortedRowMapper implements EventRowMapper {
 
     private final Json json;
 
@@ -22,6 +22,7 @@ public class UnsortedRowMapper {
         this.json = json;
     }
 
+    @Override
     public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
                                      @ExchangeProperty("amoRequest") InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).textId("uid");

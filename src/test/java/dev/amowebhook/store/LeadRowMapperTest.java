@@ -14,10 +14,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.amowebhook.FormBody;
 import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.InvalidEventException;
+import dev.amowebhook.http.Flow;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 /** The SQL parameters of a lead event: typed values, which columns it carried, and whether the stage changed. */
@@ -58,6 +62,19 @@ class LeadRowMapperTest {
         assertThat(readJson(row.get("payload"))).isEqualTo(MAPPER.valueToTree(event.data()));
         assertThat(present(row)).containsExactlyInAnyOrder("account_id", "name", "responsible_user_id",
                 "created_user_id", "modified_user_id", "created_at", "status_id", "pipeline_id", "price");
+    }
+
+    @Test
+    void asARouteStepTheRowOfTheExchangesEventAndRequestBecomesTheBody() throws Exception {
+        AmoEvent event = sampleEvent("leads-add.form");
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(Flow.EVENT, event);
+        exchange.setProperty(Flow.REQUEST, request());
+        exchange.getIn().setBody("the event before mapping");
+
+        mapper.process(exchange);
+
+        assertThat(exchange.getIn().getBody()).isEqualTo(row(event));
     }
 
     @Test
