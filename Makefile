@@ -80,6 +80,11 @@ clean: ## Remove build output (mvn clean); the database in data/ is kept
 bench: $(JAR) ## Benchmark vs the database limit (BENCH_SECONDS=30 CONNECTIONS=16 THREADS=2 BENCH_SMOKE=1), docs/performance.md
 	JAVA_OPTS='$(JAVA_OPTS)' BENCH_JAR='$(JAR)' scripts/bench/bench.sh
 
+.PHONY: bench-ab
+bench-ab: $(JAR) ## Two builds side by side, CPU ms per request (BENCH_JAR_A=old.jar, B = this build), docs/performance.md
+	@if [[ -z "$(BENCH_JAR_A)" ]]; then echo "bench-ab: set BENCH_JAR_A to the jar to compare with" >&2; exit 2; fi
+	JAVA_OPTS='$(JAVA_OPTS)' scripts/bench/side-by-side.py --jar-a '$(BENCH_JAR_A)' --jar-b '$(or $(BENCH_JAR_B),$(JAR))'
+
 .PHONY: reliability
 reliability: ## Fault scenarios, a table each: DB outage, kill -9, two instances, soak, SIGTERM (SCENARIOS= SOAK_SECONDS=600 RATE=50)
 	@JAVA_OPTS='$(JAVA_OPTS)' RELIABILITY_JAR='$(JAR)' SCENARIOS='$(SCENARIOS)' SOAK_SECONDS='$(SOAK_SECONDS)' \

@@ -105,6 +105,39 @@ class BenchHarnessIT {
         assertThat(listening(Integer.parseInt(port.group(1)))).as("the server's port is closed").isFalse();
     }
 
+    /** make bench-ab's comparison of two builds side by side: both start, both are measured, both are gone after. */
+    @Test
+    void sideBySideComparisonMeasuresBothBuildsAndStopsThem() throws Exception {
+        assertThat(JAR).exists();
+        ProcessBuilder builder = new ProcessBuilder("python3", "scripts/bench/side-by-side.py", "--jar-a", JAR.toString(),
+                "--jar-b", JAR.toString(), "--events", "3,1", "--seconds", "1", "--warmup", "1", "--rounds", "1")
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.equals("JAVA_OPTS") || key.equals("DB_URL"));
+        Process process = builder.start();
+        String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        System.out.println("[bench-ab] " + text.replace("\n", "\n[bench-ab] "));
+
+        assertThat(process.exitValue()).as(text).isZero();
+        Pattern row = Pattern.compile("(?m)^\\| 1 \\| (\\d+) \\| \\d+ \\| (\\d+\\.\\d\\d) / (\\d+\\.\\d\\d), (\\d+\\.\\d\\d) \\| "
+                + "(\\d+\\.\\d\\d) / (\\d+\\.\\d\\d), (\\d+\\.\\d\\d) \\|$");
+        Matcher rows = row.matcher(text);
+        assertThat(rows.find()).as("a row for 3 events per request:%n%s", text).isTrue();
+        assertThat(rows.group(1)).isEqualTo("3");
+        assertThat(Double.parseDouble(rows.group(4))).as("A's latency").isPositive();
+        assertThat(Double.parseDouble(rows.group(7))).as("B's latency").isPositive();
+        assertThat(rows.find()).as("a row for 1 event per request").isTrue();
+        assertThat(rows.group(1)).isEqualTo("1");
+
+        Matcher work = Pattern.compile("work directory (\\S+),").matcher(text);
+        assertThat(work.find()).isTrue();
+        assertThat(Files.exists(Path.of(work.group(1)))).as("work directory removed").isFalse();
+        Matcher ports = Pattern.compile("HTTP port (\\d+)").matcher(text);
+        while (ports.find()) {
+            assertThat(listening(Integer.parseInt(ports.group(1)))).as("port " + ports.group(1) + " closed").isFalse();
+        }
+    }
+
     private static int count(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
