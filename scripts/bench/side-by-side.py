@@ -32,10 +32,18 @@ JAVA_OPTS = "-Xms256m -Xmx256m -Xmn96m -XX:MaxMetaspaceSize=192m -XX:+UseSerialG
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """Distinct free loopback ports (the sockets stay open until all are picked, so none repeats)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def lead_fields(index, lead_id, version):
@@ -79,10 +87,11 @@ def children(pid):
 
 
 class Server:
-    def __init__(self, name, jar, work):
-        self.name, self.port, self.secret = name, free_port(), secrets.token_hex(16)
+    def __init__(self, name, jar, work, port, pg_port):
+        self.name, self.port, self.secret = name, port, secrets.token_hex(16)
         self.data = os.path.join(work, name)
-        env = dict(os.environ, PORT=str(self.port), EMBEDDED_PG_PORT=str(free_port()), EMBEDDED_PG_DATA_DIR=self.data,
+        self.postmaster = None
+        env = dict(os.environ, PORT=str(port), EMBEDDED_PG_PORT=str(pg_port), EMBEDDED_PG_DATA_DIR=self.data,
                    AMOCRM_CLIENT_SECRET=self.secret, AMOCRM_CLIENT_ID="side-by-side", ADMIN_PASSWORD="")
         env.pop("DB_URL", None)
         self.log = open(os.path.join(work, name + ".log"), "wb")
@@ -95,7 +104,7 @@ class Server:
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"server {self.name} exited with {self.process.returncode}; see {self.log.name}")
+                raise SystemExit(f"server {self.name} exited with {self.process.returncode}")
             try:
                 c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 c.request("GET", "/api/webhooks/amo/health")
@@ -104,7 +113,7 @@ class Server:
             except (OSError, ValueError):
                 pass
             time.sleep(0.5)
-        raise SystemExit(f"server {self.name} not healthy after {seconds} s; see {self.log.name}")
+        raise SystemExit(f"server {self.name} not healthy after {seconds} s")
 
     def post(self, data):
         if self.connection is None:
@@ -122,8 +131,10 @@ class Server:
     def cpu(self):
         """CPU ticks of the JVM and of its PostgreSQL (the postmaster named in the data directory)."""
         jvm = ticks(self.process.pid)[0]
-        with open(os.path.join(self.data, "postmaster.pid")) as f:
-            postmaster = int(f.readline())
+        if self.postmaster is None:
+            with open(os.path.join(self.data, "postmaster.pid")) as f:
+                self.postmaster = int(f.readline())
+        postmaster = self.postmaster
         own, waited = ticks(postmaster)
         pg = own + waited
         for child in children(postmaster):
@@ -133,14 +144,30 @@ class Server:
                 pass
         return jvm, pg
 
-    def stop(self):
+    def terminate(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self, failed):
+        """Waits for the JVM (it stops its PostgreSQL); kills what is left after 60 s. Shows the log on failure."""
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.postmaster is not None:
             try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+                with open(f"/proc/{self.postmaster}/comm") as f:
+                    left = f.read().strip() == "postgres"
+                if left:
+                    os.kill(self.postmaster, signal.SIGQUIT)  # the JVM did not stop it: immediate shutdown
+            except OSError:
+                pass
         self.log.close()
+        if failed:
+            with open(self.log.name, errors="replace") as f:
+                tail = f.readlines()[-30:]
+            print(f"--- last lines of server {self.name}'s log ---\n{''.join(tail)}", file=sys.stderr)
 
 
 def main():
@@ -155,9 +182,13 @@ def main():
     options = args.parse_args()
     sizes = [int(n) for n in options.events.split(",")]
     work = tempfile.mkdtemp(prefix="amocrm-side-by-side.")
-    servers = [Server("A", options.jar_a, work), Server("B", options.jar_b, work)]
+    servers = []
     next_id = 300_000_000
+    failed = True
     try:
+        ports = free_ports(4)
+        servers.append(Server("A", options.jar_a, work, ports[0], ports[1]))
+        servers.append(Server("B", options.jar_b, work, ports[2], ports[3]))
         for server in servers:
             server.wait_healthy()
         print(f"A: {options.jar_a} (HTTP port {servers[0].port})\nB: {options.jar_b} (HTTP port {servers[1].port})")
@@ -178,8 +209,8 @@ def main():
                 requests = 0
                 until = time.time() + options.seconds
                 while requests == 0 or time.time() < until:
-                    for i, server in enumerate(servers):
-                        took[i] += server.post(body(size, next_id))
+                    for i in ((0, 1) if requests % 2 == 0 else (1, 0)):  # neither always goes first
+                        took[i] += servers[i].post(body(size, next_id))
                         next_id += size
                     requests += 1
                 after = [server.cpu() for server in servers]
@@ -189,9 +220,12 @@ def main():
                     pg = (after[i][1] - before[i][1]) * 1000 / HZ / requests
                     cells.append(f"{jvm:.2f} / {pg:.2f}, {took[i] * 1000 / requests:.2f}")
                 print(f"| {round_number} | {size} | {requests} | {cells[0]} | {cells[1]} |", flush=True)
+        failed = False
     finally:
         for server in servers:
-            server.stop()
+            server.terminate()
+        for server in servers:
+            server.wait_stopped(failed)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -8,7 +8,6 @@ import dev.amowebhook.http.InboundRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * Maps a contact or company event to the parameters of {@code sql/contact-*.sql} and {@code sql/company-*.sql}:
@@ -24,8 +23,7 @@ public class ContactRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         boolean hasCustomFields = f.has("custom_fields");

@@ -4,7 +4,6 @@ import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /** Maps a customer event to {@code sql/customer-*.sql}; amoCRM's field set for customers is unconfirmed. */
 public class CustomerRowMapper implements EventRowMapper {
@@ -16,8 +15,7 @@ public class CustomerRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         return row.column("status_id", f.number("status_id"), f.has("status_id"))

@@ -5,7 +5,6 @@ import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * Maps a lead event to the parameters of {@code sql/lead-*.sql}, including whether it is a stage change
@@ -29,8 +28,7 @@ public class LeadRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         Long statusId = f.number("status_id");

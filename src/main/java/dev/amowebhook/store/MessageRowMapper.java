@@ -4,7 +4,6 @@ import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /** Maps an incoming chat message ({@code message[add]}, id is a uuid) to {@code sql/message-insert.sql}. */
 public class MessageRowMapper implements EventRowMapper {
@@ -16,8 +15,7 @@ public class MessageRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).textId("id");
         EventFields f = row.fields();
         return row.put("chat_id", f.text("chat_id"))

@@ -4,7 +4,6 @@ import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * Maps a note ({@code leads[note][0][note][...]}, unwrapped by the splitter) to {@code sql/note-upsert.sql}.
@@ -20,8 +19,7 @@ public class NoteRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         return row.put("parent_entity", parentEntity(event.topic(), f.number("element_type")))

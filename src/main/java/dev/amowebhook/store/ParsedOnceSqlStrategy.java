@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeExchangeException;
 import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
-import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.jdbc.core.SqlTypeValue;
 
 /**
  * camel-sql's named parameters ({@code :#name}), parsed once per statement instead of on every execution. The
@@ -124,7 +124,11 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
         @Override
         public Object next() {
             Object value = values.next();
-            return value instanceof OffsetDateTime time ? new SqlParameterValue(Types.OTHER, time.toString()) : value;
+            if (value instanceof OffsetDateTime time) {
+                String text = time.toString();
+                return (SqlTypeValue) (ps, index, sqlType, typeName) -> ps.setObject(index, text, Types.OTHER);
+            }
+            return value;
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /** Maps a conversation event ({@code talk[add|update]}, keyed by {@code talk_id}) to {@code sql/talk-upsert.sql}. */
 public class TalkRowMapper implements EventRowMapper {
@@ -16,8 +15,7 @@ public class TalkRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("talk_id");
         EventFields f = row.fields();
         return row.column("chat_id", f.text("chat_id"), f.has("chat_id"))

@@ -4,7 +4,6 @@ import dev.amowebhook.event.AmoEvent;
 import dev.amowebhook.event.EventFields;
 import dev.amowebhook.http.InboundRequest;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /** Maps a task event ({@code task[...]}) to the parameters of {@code sql/task-*.sql}. */
 public class TaskRowMapper implements EventRowMapper {
@@ -16,8 +15,7 @@ public class TaskRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).numericId("id");
         EventFields f = row.fields();
         return row.column("element_id", f.number("element_id"), f.has("element_id"))

@@ -40,6 +40,7 @@ public class TransactionBoundaries {
     private final TransientRetries retries;
     /** Resolved once: sending by URI looks the endpoint up (and normalises the URI) on every event. */
     private volatile Endpoint applyEventEndpoint;
+    private volatile Endpoint storeRequestEndpoint;
 
     public TransactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer,
             TransientRetries retries) {
@@ -55,7 +56,7 @@ public class TransactionBoundaries {
         Object body = exchange.getMessage().getBody();
         exchange.setProperty(FAST_MODE, true);
         try {
-            run(request, producer.getCamelContext().getEndpoint("direct:store-request"), exchange);
+            run(request, storeRequestEndpoint(), exchange);
             return;
         } catch (SavepointsNeededException e) {
             log.debug("an event failed in fast mode ({}), storing the request again with a savepoint per event",
@@ -64,7 +65,7 @@ public class TransactionBoundaries {
             exchange.removeProperty(FAST_MODE);
         }
         exchange.getMessage().setBody(body);
-        run(request, producer.getCamelContext().getEndpoint("direct:store-request"), exchange);
+        run(request, storeRequestEndpoint(), exchange);
     }
 
     /**
@@ -90,7 +91,7 @@ public class TransactionBoundaries {
                         sent.getHeader("amoEntity"), sent.getHeader("amoAction"), sent.getHeader("amoEntityId"),
                         retry, retries.retries(), delay, e.toString());
                 exchange.setProperty(RETRIES, retry);
-                Thread.sleep(delay);
+                pause(delay);
                 exchange.getIn().copyFrom(sent);
             }
         }
@@ -107,11 +108,33 @@ public class TransactionBoundaries {
         }
     }
 
+    /**
+     * Waits before a retry. Interrupted (the server is being stopped), the interrupt is kept and the exception goes
+     * up: the route's {@code on-interrupted} lets the request fail so amoCRM sends it again, instead of a dead letter.
+     */
+    private static void pause(long millis) throws InterruptedException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
     private Endpoint applyEventEndpoint() {
         Endpoint endpoint = applyEventEndpoint;
         if (endpoint == null) {
             endpoint = producer.getCamelContext().getEndpoint("direct:apply-event");
             applyEventEndpoint = endpoint;
+        }
+        return endpoint;
+    }
+
+    private Endpoint storeRequestEndpoint() {
+        Endpoint endpoint = storeRequestEndpoint;
+        if (endpoint == null) {
+            endpoint = producer.getCamelContext().getEndpoint("direct:store-request");
+            storeRequestEndpoint = endpoint;
         }
         return endpoint;
     }

@@ -7,7 +7,6 @@ import dev.amowebhook.http.InboundRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * Maps an unsorted (incoming lead) event to {@code sql/unsorted-*.sql}, keyed by {@code uid}. Accepting one comes
@@ -23,8 +22,7 @@ public class UnsortedRowMapper implements EventRowMapper {
     }
 
     @Override
-    public Map<String, Object> toRow(@ExchangeProperty("amoEvent") AmoEvent event,
-                                     @ExchangeProperty("amoRequest") InboundRequest request) {
+    public Map<String, Object> toRow(AmoEvent event, InboundRequest request) {
         EntityRow row = new EntityRow(event, request, json).textId("uid");
         EventFields f = row.fields();
         row.column("category", f.text("category"), f.has("category"))

@@ -124,6 +124,8 @@ class BenchHarnessIT {
         Matcher rows = row.matcher(text);
         assertThat(rows.find()).as("a row for 3 events per request:%n%s", text).isTrue();
         assertThat(rows.group(1)).isEqualTo("3");
+        assertThat(Double.parseDouble(rows.group(2))).as("A's JVM CPU per request").isPositive();
+        assertThat(Double.parseDouble(rows.group(5))).as("B's JVM CPU per request").isPositive();
         assertThat(Double.parseDouble(rows.group(4))).as("A's latency").isPositive();
         assertThat(Double.parseDouble(rows.group(7))).as("B's latency").isPositive();
         assertThat(rows.find()).as("a row for 1 event per request").isTrue();

@@ -155,6 +155,28 @@ class EventRoutingRouteTest {
         assertThat(jdbc.queryForObject("SELECT attempts FROM dead_letters", Integer.class)).isEqualTo(4);
     }
 
+    @Test
+    void anInterruptWhileWaitingToRetryFailsTheEventInsteadOfKeepingADeadLetter() throws Exception {
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").before()
+                .process(exchange -> {
+                    Thread.currentThread().interrupt(); // as a server being stopped would, while the retry waits
+                    throw new TransientDataAccessResourceException("connection reset by peer");
+                }));
+
+        Exchange result;
+        boolean interrupted;
+        try {
+            result = send(event("leads", "lead", "update", "46"));
+        } finally {
+            interrupted = Thread.interrupted();
+        }
+
+        assertThat(interrupted).as("the interrupt is kept for the thread's owner").isTrue();
+        assertThat(result.getException()).as("the request fails, so amoCRM sends it again").isNotNull();
+        assertThat(Tables.count(jdbc, "dead_letters")).isZero();
+        assertThat(Tables.count(jdbc, "amo_leads")).isZero();
+    }
+
     private Exchange send(AmoEvent event) {
         InboundRequest request = new InboundRequest(UUID.randomUUID(), Instant.now(), new byte[0], 0, false, null,
                 null, null, List.of(), null, null, "127.0.0.1");
