@@ -1,5 +1,7 @@
 package dev.amowebhook.store;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -39,8 +41,7 @@ public class TransactionBoundaries {
     private final TransactionTemplate event;
     private final TransientRetries retries;
     /** Resolved once: sending by URI looks the endpoint up (and normalises the URI) on every event. */
-    private volatile Endpoint applyEventEndpoint;
-    private volatile Endpoint storeRequestEndpoint;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public TransactionBoundaries(PlatformTransactionManager transactions, ProducerTemplate producer,
             TransientRetries retries) {
@@ -56,7 +57,7 @@ public class TransactionBoundaries {
         Object body = exchange.getMessage().getBody();
         exchange.setProperty(FAST_MODE, true);
         try {
-            run(request, storeRequestEndpoint(), exchange);
+            run(request, endpoint("direct:store-request"), exchange);
             return;
         } catch (SavepointsNeededException e) {
             log.debug("an event failed in fast mode ({}), storing the request again with a savepoint per event",
@@ -65,7 +66,7 @@ public class TransactionBoundaries {
             exchange.removeProperty(FAST_MODE);
         }
         exchange.getMessage().setBody(body);
-        run(request, storeRequestEndpoint(), exchange);
+        run(request, endpoint("direct:store-request"), exchange);
     }
 
     /**
@@ -74,13 +75,13 @@ public class TransactionBoundaries {
      */
     public void applyEvent(Exchange exchange) throws Exception {
         if (Boolean.TRUE.equals(exchange.getProperty(FAST_MODE))) {
-            producer.send(applyEventEndpoint(), exchange);
+            producer.send(endpoint("direct:apply-event"), exchange);
             return;
         }
         Message sent = exchange.getIn().copy();
         for (int retry = 1; ; retry++) {
             try {
-                run(event, applyEventEndpoint(), exchange);
+                run(event, endpoint("direct:apply-event"), exchange);
                 return;
             } catch (Exception e) {
                 if (retry > retries.retries() || !retries.isTransient(e)) {
@@ -121,22 +122,8 @@ public class TransactionBoundaries {
         }
     }
 
-    private Endpoint applyEventEndpoint() {
-        Endpoint endpoint = applyEventEndpoint;
-        if (endpoint == null) {
-            endpoint = producer.getCamelContext().getEndpoint("direct:apply-event");
-            applyEventEndpoint = endpoint;
-        }
-        return endpoint;
-    }
-
-    private Endpoint storeRequestEndpoint() {
-        Endpoint endpoint = storeRequestEndpoint;
-        if (endpoint == null) {
-            endpoint = producer.getCamelContext().getEndpoint("direct:store-request");
-            storeRequestEndpoint = endpoint;
-        }
-        return endpoint;
+    private Endpoint endpoint(String uri) {
+        return endpoints.computeIfAbsent(uri, producer.getCamelContext()::getEndpoint);
     }
 
     /**
