@@ -3,6 +3,8 @@ package dev.amowebhook.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amowebhook.Tables;
+import dev.amowebhook.WebhookClient;
+import dev.amowebhook.WebhookClient.Answer;
 import dev.amowebhook.WebhookServerTest;
 import dev.amowebhook.event.Account;
 import dev.amowebhook.event.AmoEvent;
@@ -22,6 +24,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.TransientDataAccessResourceException;
@@ -45,6 +48,9 @@ class EventRoutingRouteTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @LocalServerPort
+    int port;
 
     @BeforeEach
     void clean() {
@@ -119,6 +125,31 @@ class EventRoutingRouteTest {
         assertThat(result.getProperty(Flow.OUTCOME)).isEqualTo("stored");
         assertThat(Tables.count(jdbc, "dead_letters")).isZero();
         assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 43", String.class)).isEqualTo("Lead 43");
+    }
+
+    /**
+     * Over HTTP: the request's fast attempt (no savepoints) fails, the request is stored again with savepoints,
+     * where the event is retried and stored; amoCRM gets 200 and no dead letter is kept.
+     */
+    @Test
+    void aTransientErrorInARequestIsRetriedInItsSavepointAndAnswered200() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        AdviceWith.adviceWith(camel, "store-lead", route -> route.weaveById("sql-lead-upsert").before()
+                .process(exchange -> {
+                    if (attempts.incrementAndGet() <= 2) {
+                        throw new TransientDataAccessResourceException("connection reset by peer");
+                    }
+                }));
+
+        Answer answer = new WebhookClient(port).postSigned(WebhookClient.sample("leads-add.form"));
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.count("stored")).isEqualTo(1);
+        assertThat(attempts.get()).as("fast attempt, savepoint attempt, retry").isEqualTo(3);
+        assertThat(Tables.count(jdbc, "dead_letters")).isZero();
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 24567891", String.class))
+                .isEqualTo("Website order #1042");
+        assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_events", String.class)).isEqualTo("stored");
     }
 
     @Test
