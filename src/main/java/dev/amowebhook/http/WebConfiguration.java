@@ -1,5 +1,10 @@
 package dev.amowebhook.http;
 
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.coyote.AbstractProtocol;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -7,6 +12,9 @@ import org.springframework.core.Ordered;
 
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
+
+    /** Container threads kept free for operators (actuator, Hawtio, the admin API) when every webhook slot is taken. */
+    static final int OPERATOR_THREADS = 20;
 
     /** First in the chain, so nothing reads the webhook body before it is captured. */
     @Bean
@@ -16,5 +24,32 @@ class WebConfiguration {
         registration.addUrlPatterns(WebhookBodyFilter.PATH, WebhookBodyFilter.PATH + "/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    @Bean
+    WebhookWorkers webhookWorkers(WebhookProperties properties) {
+        return new WebhookWorkers(properties.workers(), properties.queue());
+    }
+
+    /** Replaces the starter's engine (it backs off when one is defined). */
+    @Bean(name = "platform-http-engine")
+    PlatformHttpEngine platformHttpEngine(@Value("${server.port:8080}") int port, WebhookWorkers workers) {
+        return new SameThreadHttpEngine(port, workers);
+    }
+
+    /**
+     * A waiting webhook holds its container thread, so the container gets at least one thread per webhook slot
+     * (workers and queue) and some for operators; below that, requests past the thread limit would wait unseen
+     * in the accept queue instead of being answered 503.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> threadsForEveryWebhookSlot(WebhookProperties properties) {
+        int needed = properties.workers() + properties.queue() + OPERATOR_THREADS;
+        return factory -> factory.addConnectorCustomizers(connector -> {
+            if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol
+                    && protocol.getMaxThreads() < needed) {
+                protocol.setMaxThreads(needed);
+            }
+        });
     }
 }

@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxDepth        deeper bracket nesting than this is answered 400
  * @param readTimeout     a body that takes longer than this to arrive is answered 408, so a slow client cannot
  *                        hold a worker
+ * @param workers         webhooks processed at once (each holds a database connection while it runs)
+ * @param queue           webhooks that may wait for a worker; beyond that the answer is 503 {@code overloaded}
  */
 @ConfigurationProperties("amocrm.webhook")
 public record WebhookProperties(
@@ -23,7 +25,9 @@ public record WebhookProperties(
         @DefaultValue("1048576") long maxBodyBytes,
         @DefaultValue("10000") int maxFields,
         @DefaultValue("32") int maxDepth,
-        @DefaultValue("10s") Duration readTimeout) {
+        @DefaultValue("10s") Duration readTimeout,
+        @DefaultValue("8") int workers,
+        @DefaultValue("200") int queue) {
 
     /** The configured secrets without blanks, in order. */
     public List<String> activeSecrets() {

@@ -1,0 +1,103 @@
+package dev.amowebhook.e2e;
+
+import static dev.amowebhook.FormBody.form;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amowebhook.Tables;
+import dev.amowebhook.WebhookClient;
+import dev.amowebhook.WebhookClient.Answer;
+import dev.amowebhook.WebhookServerTest;
+import dev.amowebhook.http.WebhookWorkers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * More webhooks than the workers and their queue hold: the one too many is answered 503 {@code overloaded} at
+ * once (amoCRM retries it later), and the admitted ones are all stored once the workers are free again.
+ */
+@WebhookServerTest
+@TestPropertySource(properties = {"amocrm.webhook.workers=1", "amocrm.webhook.queue=1"})
+@DirtiesContext
+class OverloadTest {
+
+    /** Every post is a newer version, so none is skipped as stale. */
+    private static final AtomicLong UPDATED_AT = new AtomicLong(1732600000);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    WebhookWorkers workers;
+
+    @Test
+    void oneWebhookBeyondTheWorkersAndTheQueueIsRefusedAtOnceAndTheOthersAreStored() throws Exception {
+        Tables.truncateAll(jdbc);
+        WebhookClient client = new WebhookClient(port);
+        assertThat(client.postSigned(lead("71001", "Before")).status()).isEqualTo(200);
+
+        CompletableFuture<Answer> blocked;
+        CompletableFuture<Answer> queued;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement select = lock.prepareStatement("SELECT id FROM amo_leads WHERE id = ? FOR UPDATE")) {
+                select.setLong(1, 71001);
+                select.executeQuery().close();
+            }
+            // the only worker waits for the lead's row lock, the next webhook waits for the worker
+            blocked = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71001", "After")));
+            awaitAdmitted(1);
+            queued = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71002", "Queued")));
+            awaitAdmitted(2);
+
+            Answer refused = client.postSigned(lead("71003", "Refused"));
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.json().path("code").asText()).isEqualTo("overloaded");
+            assertThat(refused.took()).as("answered without waiting for a worker").isLessThan(Duration.ofSeconds(1));
+            assertThat(blocked).as("still waiting for the lock").isNotDone();
+            assertThat(queued).as("still waiting for the worker").isNotDone();
+            lock.rollback();
+        }
+
+        assertThat(blocked.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(queued.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 71001", String.class)).isEqualTo("After");
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 71002", String.class)).isEqualTo("Queued");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM amo_leads WHERE id = 71003", Integer.class))
+                .as("the refused webhook wrote nothing").isZero();
+        assertThat(workers.admitted()).isZero();
+
+        Answer again = client.postSigned(lead("71003", "Refused"));
+        assertThat(again.status()).as("amoCRM's retry of the refused webhook").isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 71003", String.class)).isEqualTo("Refused");
+    }
+
+    private static byte[] lead(String id, String name) {
+        return form().account().item("leads[update][0]", "id", id, "name", name, "status_id", "142",
+                "updated_at", String.valueOf(UPDATED_AT.incrementAndGet())).bytes();
+    }
+
+    private void awaitAdmitted(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (workers.admitted() < count) {
+            assertThat(System.nanoTime()).as("%d webhooks admitted in time", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+}
