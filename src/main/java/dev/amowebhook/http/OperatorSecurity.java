@@ -40,7 +40,7 @@ class OperatorSecurity {
     @Order(1)
     SecurityFilterChain webhookEndpoints(HttpSecurity http) throws Exception {
         // no authorization rules (everyone may post; the routes verify), no login machinery: only the firewall
-        // and the security headers run on this chain, for each of the two dispatches of every webhook
+        // and the security headers run on this chain
         return http.securityMatcher("/api/webhooks/amo", "/api/webhooks/amo/**")
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

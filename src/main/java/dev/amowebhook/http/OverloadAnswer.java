@@ -19,9 +19,16 @@ class OverloadAnswer {
 
     private static final Logger log = LoggerFactory.getLogger(OverloadAnswer.class);
 
+    private final WebhookMetrics metrics;
+
+    OverloadAnswer(WebhookMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @ExceptionHandler(TaskRejectedException.class)
     ResponseEntity<Map<String, Object>> overloaded(TaskRejectedException e) {
-        log.warn("webhook refused, server overloaded: every worker busy and the queue full");
+        log.warn("webhook refused, server overloaded: {}", e.getMessage());
+        metrics.request(null, "overloaded", "overloaded");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(MediaType.APPLICATION_JSON)
                 .header("Retry-After", "5")
                 .body(Map.of("status", 503, "code", "overloaded", "error", "server overloaded, retry later"));

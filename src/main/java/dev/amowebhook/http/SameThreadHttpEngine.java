@@ -2,6 +2,7 @@ package dev.amowebhook.http;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
@@ -29,9 +30,17 @@ public class SameThreadHttpEngine implements PlatformHttpEngine {
         this.workers = workers;
     }
 
+    /**
+     * Endpoints that take webhooks (POST, or any method) are bounded by the workers; GET-only ones (health, test,
+     * the disconnect hook) are not, so a probe is not queued behind, or refused with, the webhooks of an
+     * overloaded instance.
+     */
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new Consumer(endpoint, processor, workers);
+        String methods = endpoint.getHttpMethodRestrict();
+        boolean getOnly = methods != null && Arrays.stream(methods.split(",")).map(String::trim)
+                .allMatch(method -> method.equalsIgnoreCase("GET") || method.equalsIgnoreCase("HEAD"));
+        return new Consumer(endpoint, processor, getOnly ? null : workers);
     }
 
     @Override
@@ -43,6 +52,7 @@ public class SameThreadHttpEngine implements PlatformHttpEngine {
 
         private static final Logger log = LoggerFactory.getLogger(SameThreadHttpEngine.class);
 
+        /** null: not bounded. */
         private final WebhookWorkers workers;
 
         Consumer(PlatformHttpEndpoint endpoint, Processor processor, WebhookWorkers workers) {
@@ -51,14 +61,19 @@ public class SameThreadHttpEngine implements PlatformHttpEngine {
         }
 
         /**
-         * Answers before returning, and returns no future: Spring MVC takes a null async result as a request
-         * already handled, so there is no async dispatch. A request refused by {@link WebhookWorkers} goes on to
-         * {@link OverloadAnswer}; anything else is answered 500, as the starter's consumer does.
+         * Answers before returning and returns no future. The response parameter has already marked the request
+         * handled for Spring MVC, and with a null result it starts no async processing and renders nothing. A
+         * request refused by {@link WebhookWorkers} goes on to {@link OverloadAnswer}; anything else is answered
+         * 500, as the starter's consumer does.
          */
         @Override
         public CompletableFuture<Void> service(HttpServletRequest request, HttpServletResponse response) {
             try {
-                workers.run(() -> handleService(request, response));
+                if (workers == null) {
+                    handleService(request, response);
+                } else {
+                    workers.run(() -> handleService(request, response));
+                }
             } catch (TaskRejectedException e) {
                 throw e;
             } catch (Exception e) {

@@ -14,7 +14,7 @@ import org.apache.camel.Exchange;
  * The product's own metrics, next to Camel's route metrics (names as Prometheus shows them):
  * <ul>
  *   <li>{@code amocrm_webhook_requests_total{outcome, cause}}: accepted, duplicate, rejected (cause = the error code),
- *       unavailable, failed</li>
+ *       unavailable, failed, overloaded</li>
  *   <li>{@code amocrm_webhook_request_seconds{outcome}}: receive-to-answer latency, a histogram</li>
  *   <li>{@code amocrm_webhook_slow_answers_total}: answers slower than amoCRM's ~2 s budget</li>
  *   <li>{@code amocrm_webhook_events_total{entity, action, outcome}}: events by what became of them</li>

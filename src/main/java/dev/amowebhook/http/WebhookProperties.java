@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        hold a worker
  * @param workers         webhooks processed at once (each holds a database connection while it runs)
  * @param queue           webhooks that may wait for a worker; beyond that the answer is 503 {@code overloaded}
+ * @param queueWait       how long a webhook waits for a worker before it is answered 503 {@code overloaded}
  */
 @ConfigurationProperties("amocrm.webhook")
 public record WebhookProperties(
@@ -27,7 +28,8 @@ public record WebhookProperties(
         @DefaultValue("32") int maxDepth,
         @DefaultValue("10s") Duration readTimeout,
         @DefaultValue("8") int workers,
-        @DefaultValue("200") int queue) {
+        @DefaultValue("200") int queue,
+        @DefaultValue("2s") Duration queueWait) {
 
     /** The configured secrets without blanks, in order. */
     public List<String> activeSecrets() {

@@ -8,6 +8,7 @@ import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
 import dev.amowebhook.WebhookServerTest;
 import dev.amowebhook.http.WebhookWorkers;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -27,7 +28,8 @@ import org.springframework.test.context.TestPropertySource;
  * once (amoCRM retries it later), and the admitted ones are all stored once the workers are free again.
  */
 @WebhookServerTest
-@TestPropertySource(properties = {"amocrm.webhook.workers=1", "amocrm.webhook.queue=1"})
+// a long queue wait, so a slow machine cannot turn the queued webhook into a refused one
+@TestPropertySource(properties = {"amocrm.webhook.workers=1", "amocrm.webhook.queue=1", "amocrm.webhook.queue-wait=30s"})
 @DirtiesContext
 class OverloadTest {
 
@@ -45,6 +47,9 @@ class OverloadTest {
 
     @Autowired
     WebhookWorkers workers;
+
+    @Autowired
+    MeterRegistry registry;
 
     @Test
     void oneWebhookBeyondTheWorkersAndTheQueueIsRefusedAtOnceAndTheOthersAreStored() throws Exception {
@@ -66,10 +71,17 @@ class OverloadTest {
             queued = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71002", "Queued")));
             awaitAdmitted(2);
 
+            assertThat(registry.get("amocrm_webhook_workers_busy").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("amocrm_webhook_queued").gauge().value()).isEqualTo(1);
+
             Answer refused = client.postSigned(lead("71003", "Refused"));
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().path("code").asText()).isEqualTo("overloaded");
             assertThat(refused.took()).as("answered without waiting for a worker").isLessThan(Duration.ofSeconds(1));
+            assertThat(registry.get("amocrm_webhook_requests").tag("outcome", "overloaded").counter().count())
+                    .isEqualTo(1);
+            Answer health = client.get("/api/webhooks/amo/health");
+            assertThat(health.status()).as("a probe is not queued behind the webhooks").isEqualTo(200);
             assertThat(blocked).as("still waiting for the lock").isNotDone();
             assertThat(queued).as("still waiting for the worker").isNotDone();
             lock.rollback();

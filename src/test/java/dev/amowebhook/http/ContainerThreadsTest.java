@@ -24,8 +24,9 @@ class ContainerThreadsTest {
         TomcatWebServer server = (TomcatWebServer) context.getWebServer();
         AbstractProtocol<?> protocol = (AbstractProtocol<?>) server.getTomcat().getConnector().getProtocolHandler();
 
-        assertThat(properties.workers()).isEqualTo(8);
-        assertThat(properties.queue()).isEqualTo(200);
-        assertThat(protocol.getMaxThreads()).isEqualTo(8 + 200 + WebConfiguration.OPERATOR_THREADS);
+        int slots = properties.workers() + properties.queue();
+        assertThat(slots).as("more than Tomcat's default of 200 threads, or this test proves nothing")
+                .isGreaterThan(200);
+        assertThat(protocol.getMaxThreads()).isEqualTo(slots + WebConfiguration.OPERATOR_THREADS);
     }
 }

@@ -3,6 +3,7 @@ package dev.amowebhook.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.task.TaskRejectedException;
@@ -26,7 +28,7 @@ class WebhookWorkersTest {
 
     @Test
     void atMostTheWorkersRunTheQueueWaitsAndOneMoreIsRefusedAtOnce() throws Exception {
-        WebhookWorkers workers = new WebhookWorkers(2, 3);
+        WebhookWorkers workers = new WebhookWorkers(2, 3, Duration.ofSeconds(30));
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
@@ -44,7 +46,9 @@ class WebhookWorkersTest {
             }));
         }
         awaitAdmitted(workers, 5);
-        assertThat(running.get()).as("two run, three wait").isEqualTo(2);
+        await(() -> running.get() == 2, "two running");
+        assertThat(workers.busy()).isEqualTo(2);
+        assertThat(workers.waiting()).as("three wait").isEqualTo(3);
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> workers.run(() -> done.incrementAndGet()))
@@ -65,7 +69,7 @@ class WebhookWorkersTest {
 
     @Test
     void workThatFailsGivesItsSlotBack() throws Exception {
-        WebhookWorkers workers = new WebhookWorkers(1, 0);
+        WebhookWorkers workers = new WebhookWorkers(1, 0, Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> workers.run(() -> {
             throw new IllegalStateException("broken");
@@ -79,7 +83,7 @@ class WebhookWorkersTest {
 
     @Test
     void aRefusedCallDoesNotTakeASlot() throws Exception {
-        WebhookWorkers workers = new WebhookWorkers(1, 0);
+        WebhookWorkers workers = new WebhookWorkers(1, 0, Duration.ofSeconds(30));
         CountDownLatch release = new CountDownLatch(1);
         Future<?> holder = callers.submit(() -> {
             workers.run(release::await);
@@ -98,15 +102,51 @@ class WebhookWorkersTest {
     }
 
     @Test
-    void needsAWorker() {
-        assertThatThrownBy(() -> new WebhookWorkers(0, 10)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new WebhookWorkers(1, -1)).isInstanceOf(IllegalArgumentException.class);
+    void aWebhookThatWaitsLongerThanTheQueueWaitIsRefused() throws Exception {
+        WebhookWorkers workers = new WebhookWorkers(1, 5, Duration.ofMillis(300));
+        CountDownLatch release = new CountDownLatch(1);
+        Future<?> holder = callers.submit(() -> {
+            workers.run(release::await);
+            return null;
+        });
+        awaitAdmitted(workers, 1);
+        AtomicInteger ran = new AtomicInteger();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> workers.run(ran::incrementAndGet)).isInstanceOf(TaskRejectedException.class)
+                .hasMessageContaining("in time");
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(waited).as("waited its turn, then gave up").isBetween(250L, 5000L);
+        assertThat(ran.get()).isZero();
+        assertThat(workers.admitted()).as("only the holder").isEqualTo(1);
+        release.countDown();
+        holder.get(10, TimeUnit.SECONDS);
+        assertThat(workers.admitted()).isZero();
+    }
+
+    @Test
+    void theBoundsAreChecked() {
+        assertThatThrownBy(() -> new WebhookWorkers(0, 10, Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WEBHOOK_WORKERS");
+        assertThatThrownBy(() -> new WebhookWorkers(WebhookWorkers.MAX_WORKERS + 1, 10, Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WEBHOOK_WORKERS");
+        assertThatThrownBy(() -> new WebhookWorkers(1, -1, Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WEBHOOK_QUEUE");
+        assertThatThrownBy(() -> new WebhookWorkers(1, WebhookWorkers.MAX_QUEUE + 1, Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WEBHOOK_QUEUE");
+        assertThatThrownBy(() -> new WebhookWorkers(1, 1, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WEBHOOK_QUEUE_WAIT");
     }
 
     private static void awaitAdmitted(WebhookWorkers workers, int count) throws InterruptedException {
+        await(() -> workers.admitted() >= count, count + " calls admitted");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (workers.admitted() < count) {
-            assertThat(System.nanoTime()).as("%d calls admitted in time", count).isLessThan(deadline);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("%s in time", what).isLessThan(deadline);
             Thread.sleep(5);
         }
     }

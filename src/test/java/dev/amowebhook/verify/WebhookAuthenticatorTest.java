@@ -27,7 +27,8 @@ class WebhookAuthenticatorTest {
             .getBytes(StandardCharsets.UTF_8);
 
     private static WebhookProperties properties(String... secrets) {
-        return new WebhookProperties(List.of(secrets), "X-Signature", 1_048_576, 10_000, 32, Duration.ofSeconds(10), 8, 200);
+        return new WebhookProperties(List.of(secrets), "X-Signature", 1_048_576, 10_000, 32, Duration.ofSeconds(10),
+                8, 200, Duration.ofSeconds(2));
     }
 
     private static InboundRequest request(byte[] body, List<String> signatures, String pathToken, String queryToken) {
@@ -224,7 +225,7 @@ class WebhookAuthenticatorTest {
     void theSignatureHeaderNameComesFromTheProperties() {
         WebhookAuthenticator auth = new WebhookAuthenticator(
                 new WebhookProperties(List.of(SECRET), "X-Hub-Signature-256", 1_048_576, 10_000, 32,
-                        Duration.ofSeconds(10), 8, 200), List.of(), true);
+                        Duration.ofSeconds(10), 8, 200, Duration.ofSeconds(2)), List.of(), true);
 
         assertThatThrownBy(() -> auth.authenticate(request(BODY, List.of(), null, null)))
                 .isInstanceOf(WebhookRejectedException.class)
