@@ -12,6 +12,7 @@
 #   CONNECTIONS=16          concurrent connections of the load tool and clients of the database limit
 #   THREADS=2               wrk / pgbench threads
 #   BENCH_RATE=500          requests/s of the fixed-rate scenario (smoke: 50)
+#   BENCH_LEAD_IN_SECONDS=2 fixed rate: seconds sent first whose latencies are not counted (smoke: 1)
 #   BENCH_SMOKE=1           a few seconds per scenario, one start, targets not asserted (the test suite runs this)
 #   BENCH_DB_SECONDS=10     seconds of each database-limit run (smoke: 1)
 #   BENCH_WARMUP_SECONDS=10 unmeasured single-event load before the scenarios (smoke: 1)
@@ -45,11 +46,11 @@ case ${BENCH_SMOKE:-0} in 1 | true | yes) SMOKE=1 ;; *) SMOKE=0 ;; esac
 if (( SMOKE )); then
     DURATION=${BENCH_SECONDS:-3}; DB_SECONDS=${BENCH_DB_SECONDS:-1}; WARMUP=${BENCH_WARMUP_SECONDS:-1}
     STARTS=${BENCH_STARTS:-1}; POOL_MB=${BENCH_POOL_MB:-128}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-0}
-    RATE=${BENCH_RATE:-50}; HISTORY=${BENCH_HISTORY:-2000}
+    RATE=${BENCH_RATE:-50}; HISTORY=${BENCH_HISTORY:-2000}; FIXED_LEAD_IN=${BENCH_LEAD_IN_SECONDS:-1}
 else
     DURATION=${BENCH_SECONDS:-30}; DB_SECONDS=${BENCH_DB_SECONDS:-10}; WARMUP=${BENCH_WARMUP_SECONDS:-10}
     STARTS=${BENCH_STARTS:-2}; POOL_MB=${BENCH_POOL_MB:-1024}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-1}
-    RATE=${BENCH_RATE:-500}; HISTORY=${BENCH_HISTORY:-200000}
+    RATE=${BENCH_RATE:-500}; HISTORY=${BENCH_HISTORY:-200000}; FIXED_LEAD_IN=${BENCH_LEAD_IN_SECONDS:-2}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
@@ -69,6 +70,7 @@ SCENARIOS=${BENCH_SCENARIOS:-single,batch,mixed,fixed}
     || die "BENCH_SCENARIOS must list single, batch, mixed and/or fixed, got '$SCENARIOS'"
 wants() { [[ ,$SCENARIOS, == *,$1,* ]]; }
 [[ $HISTORY =~ ^[0-9]+$ ]] || die "BENCH_HISTORY must be a whole number, got '$HISTORY'"
+[[ $FIXED_LEAD_IN =~ ^[0-9]+$ ]] || die "BENCH_LEAD_IN_SECONDS must be a whole number, got '$FIXED_LEAD_IN'"
 (( THREADS <= CONNECTIONS )) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
 
 mkdir -p "$OUT"
@@ -382,8 +384,8 @@ scenario() {
     cpu_snapshot "$dir/cpu.before"
     if [[ $name == fixed ]]; then
         loadtool fixed-rate --url "$BASE" --bodies "$WORK/$name.bodies" --rate "$RATE" --seconds "$DURATION" \
-            --result "$dir/load.result"
-        setup="Java fixed-rate client (keep-alive HTTP/1.1 sockets, up to 64 connections): $RATE requests/s for ${DURATION} s; each latency counts from the request's due time (no coordinated omission)"
+            --lead-in "$FIXED_LEAD_IN" --result "$dir/load.result"
+        setup="Java fixed-rate client (keep-alive HTTP/1.1 sockets, up to 64 connections): $RATE requests/s for ${DURATION} s after a ${FIXED_LEAD_IN} s lead-in at the same rate (its answers checked, its latencies not counted: the client's start and connection set-up); each latency counts from the request's due time (no coordinated omission)"
     else
         closed_loop "$name" "$dir"
         setup="$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s"
@@ -420,7 +422,7 @@ EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
     events "$DB50" 50 "1 journal insert + one 50-row upsert per transaction"
 ! wants mixed || scenario mixed mixed "$(pool "$EXPECT" 2100)" "mixed realistic stream (every entity and action, bulk edits, re-deliveries, out-of-order updates)" \
     requests "$DB1" 1 "1 journal insert + 1 upsert per transaction"
-! wants fixed || scenario fixed fixed $(( RATE * DURATION + 100 )) "fixed rate of $RATE requests/s (single-event requests), latency" \
+! wants fixed || scenario fixed fixed $(( RATE * (DURATION + FIXED_LEAD_IN) + 100 )) "fixed rate of $RATE requests/s (single-event requests), latency" \
     offered "$DB1" 1 "1 journal insert + 1 upsert per transaction"
 
 stop_server

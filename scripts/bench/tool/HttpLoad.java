@@ -157,6 +157,32 @@ final class HttpLoad {
         }
     }
 
+    /** A p99 above the target is usually a few stalls, not slowness throughout: where in the run they were. */
+    static final long SLOW_MS = 50;
+
+    /**
+     * Per second of the run (by due time), the slowest answer: how many seconds had one slower than
+     * {@link #SLOW_MS}, and the three worst seconds as {@code offset:ms}.
+     */
+    static void slowSeconds(Map<String, Object> result, long[] dueTimes, long[] latencies, boolean[] answered) {
+        long start = dueTimes.length == 0 ? 0 : dueTimes[0];
+        long[] worst = new long[1 + (int) ((dueTimes.length == 0 ? 0 : dueTimes[dueTimes.length - 1] - start) / 1_000_000_000L)];
+        for (int i = 0; i < dueTimes.length; i++) {
+            if (answered[i]) {
+                int second = (int) ((dueTimes[i] - start) / 1_000_000_000L);
+                worst[second] = Math.max(worst[second], latencies[i]);
+            }
+        }
+        long slow = Arrays.stream(worst).filter(w -> w > TimeUnit.MILLISECONDS.toNanos(SLOW_MS)).count();
+        String top = java.util.stream.IntStream.range(0, worst.length).boxed()
+                .sorted((a, b) -> Long.compare(worst[b], worst[a])).limit(3)
+                .filter(i -> worst[i] > TimeUnit.MILLISECONDS.toNanos(SLOW_MS))
+                .map(i -> i + ":" + ms(worst[i])).collect(java.util.stream.Collectors.joining(","));
+        result.put("slow_seconds", slow);
+        result.put("seconds", worst.length);
+        result.put("worst_seconds", top.isEmpty() ? "none" : top);
+    }
+
     static long percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
@@ -242,8 +268,12 @@ final class HttpLoad {
         double rate = args.decimal("rate", 500);
         double seconds = args.decimal("seconds", 10);
         int connections = args.integer("connections", 64);
+        // sent at the same rate before the measured seconds, answers checked but latencies not counted: the
+        // client's own start and its connections' set-up are not the server's latency (wrk2 calibrates likewise)
+        double leadIn = args.decimal("lead-in", 0);
         List<Line> lines = load(args.path("bodies"));
-        int total = (int) Math.round(rate * seconds);
+        int leadN = (int) Math.round(rate * leadIn);
+        int total = leadN + (int) Math.round(rate * seconds);
         Tally tally = new Tally();
         long[] latencies = new long[total];
         boolean[] answered = new boolean[total];
@@ -251,7 +281,7 @@ final class HttpLoad {
         BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
         long period = (long) (1e9 / rate);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-        long giveUp = start + (long) (seconds * 1e9) + TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5);
+        long giveUp = start + (long) ((leadIn + seconds) * 1e9) + TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5);
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Thread worker = new Thread(() -> {
@@ -266,7 +296,7 @@ final class HttpLoad {
                         try {
                             RawHttp.Answer answer = http.post(line);
                             long latency = System.nanoTime() - dueTimes[index];
-                            tally.answer(answer.status(), answer.body(), true);
+                            tally.answer(answer.status(), answer.body(), index >= leadN);
                             latencies[index] = latency;
                             answered[index] = true;
                             if (latency > TWO_SECONDS) {
@@ -310,19 +340,23 @@ final class HttpLoad {
         for (Thread worker : workers) {
             worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime())));
         }
-        double elapsed = (System.nanoTime() - start) / 1e9;
+        double elapsed = (System.nanoTime() - start) / 1e9 - leadIn;
         long[] measured = new long[total];
         int n = 0;
         long unanswered = 0;
         for (int i = 0; i < total; i++) {
-            if (answered[i]) {
-                measured[n++] = latencies[i];
-            } else {
+            if (!answered[i]) {
                 unanswered++;
+            } else if (i >= leadN) {
+                measured[n++] = latencies[i];
             }
         }
         Map<String, Object> result = tally.result("java-fixed-rate", seconds, Arrays.copyOf(measured, n));
         result.put("target_rate", rate);
+        result.put("lead_in_s", leadIn);
+        result.put("lead_in_requests", leadN);
+        slowSeconds(result, Arrays.copyOfRange(dueTimes, leadN, total), Arrays.copyOfRange(latencies, leadN, total),
+                Arrays.copyOfRange(answered, leadN, total));
         result.put("elapsed_s", String.format(java.util.Locale.ROOT, "%.3f", elapsed));
         // requests that got no answer and no counted failure (a worker still waiting when the client gave up)
         result.put("unanswered", Math.max(0, unanswered - tally.socketErrors.sum() - tally.timeouts.sum()));

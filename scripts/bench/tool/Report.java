@@ -70,6 +70,12 @@ final class Report {
         row("errors", (non2xx + socket + timeouts) + " (non-2xx " + non2xx + ", socket " + socket + ", timeouts " + timeouts
                 + (unanswered > 0 ? " incl. " + unanswered + " unanswered" : "")
                 + (over2s != null && !over2s.equals("n/a") ? ", answers slower than 2 s " + over2s : "") + ")");
+        if (load.containsKey("slow_seconds")) {
+            String worst = load.get("worst_seconds");
+            row("seconds with an answer slower than " + HttpLoad.SLOW_MS + " ms", load.get("slow_seconds") + " of "
+                    + load.get("seconds") + (worst == null || worst.equals("none") ? ""
+                    : " (worst, second of the run: slowest answer ms: " + worst.replace(",", ", ") + ")"));
+        }
         row("server RSS (max, JVM)", String.format(Locale.ROOT, "%.0f MB", rssMb));
         double answered = number(load, "ok");
         if (load.containsKey("jvm_cpu_s") && answered > 0) {

@@ -93,6 +93,9 @@ class BenchHarnessIT {
             assertThat(count(text, metric)).as("rows " + metric).isEqualTo(SCENARIOS.size());
         }
         assertThat(count(text, "| data check | OK: ")).as("data checks passed in every scenario").isEqualTo(SCENARIOS.size());
+        assertThat(count(text, "| seconds with an answer slower than 50 ms | ")).as("the fixed-rate run's slow seconds")
+                .isEqualTo(1);
+        assertThat(text).contains("after a 1 s lead-in at the same rate");
         assertThat(text).contains("bench: data checks passed");
         assertThat(out.resolve("report.md")).exists();
 
