@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +74,7 @@ public final class WebhookClient {
             long start = System.nanoTime();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(), response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers(),
                     Duration.ofNanos(System.nanoTime() - start), mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -82,7 +84,8 @@ public final class WebhookClient {
         }
     }
 
-    public record Answer(int status, String body, String contentType, Duration took, ObjectMapper mapper) {
+    public record Answer(int status, String body, String contentType, HttpHeaders headers, Duration took,
+                         ObjectMapper mapper) {
 
         public JsonNode json() {
             try {

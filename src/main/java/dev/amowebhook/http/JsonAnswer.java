@@ -15,6 +15,8 @@ final class JsonAnswer {
         exchange.getIn().removeHeaders("*");
         exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        // sent with its Content-Length in one write, not as a flushed chunked stream and a terminating chunk
+        exchange.getIn().setHeader(Exchange.HTTP_CHUNKED, false);
         try {
             exchange.getIn().setBody(mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {

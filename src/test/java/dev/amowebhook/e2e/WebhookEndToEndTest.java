@@ -12,6 +12,7 @@ import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
 import dev.amowebhook.WebhookServerTest;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -46,6 +47,9 @@ class WebhookEndToEndTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.contentType()).startsWith("application/json");
+        assertThat(answer.headers().firstValueAsLong("Content-Length")).as("sent whole with its length, not chunked")
+                .hasValue(answer.body().getBytes(StandardCharsets.UTF_8).length);
+        assertThat(answer.headers().firstValue("Transfer-Encoding")).isEmpty();
         assertThat(answer.json().path("status").asText()).isEqualTo("accepted");
         assertThat(answer.count("events")).isEqualTo(1);
         assertThat(answer.count("stored")).isEqualTo(1);
