@@ -37,7 +37,7 @@ BUDGET_SECONDS = 2.0
 ROUTE_ATTRIBUTES = ["RouteId", "State", "ExchangesTotal", "ExchangesFailed", "FailuresHandled", "ExchangesInflight",
                     "MeanProcessingTime", "SourceLocationShort", "CamelId"]
 CONTEXT_ATTRIBUTES = ["CamelId", "State", "Uptime", "CamelVersion", "TotalRoutes", "StartedRoutes"]
-REQUEST_OUTCOMES = ["accepted", "duplicate", "rejected", "unavailable", "failed"]
+REQUEST_OUTCOMES = ["accepted", "duplicate", "rejected", "unavailable", "failed", "overloaded"]
 EVENT_OUTCOMES = ["stored", "stale", "duplicate", "ignored", "dead-lettered"]
 
 
@@ -302,7 +302,7 @@ def render(server, snap, previous, width):
         lines.append("  rejected by cause: " + ", ".join(
             f"{cause} {count(v)}{delta(v, old_causes.get(cause, 0.0)) if old_causes is not None else ''}"
             for cause, v in sorted(causes.items(), key=lambda kv: -kv[1])))
-    for outcome in ("unavailable", "failed"):
+    for outcome in ("unavailable", "failed", "overloaded"):
         failed = total(metrics, "amocrm_webhook_requests_total", by="cause", outcome=outcome)
         if failed:
             lines.append(f"  {outcome} by cause: " + ", ".join(f"{c} {count(v)}" for c, v in sorted(failed.items())))

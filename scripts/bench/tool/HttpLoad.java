@@ -161,17 +161,16 @@ final class HttpLoad {
     static final long SLOW_MS = 50;
 
     /**
-     * Per second of the run (by due time), the slowest answer: how many seconds had one slower than
-     * {@link #SLOW_MS}, and the three worst seconds as {@code offset:ms}.
+     * Per second of the run (by due time), the slowest answer (a request without one counts as the timeout): how
+     * many seconds had one slower than {@link #SLOW_MS}, and the three worst seconds as {@code offset:ms}.
      */
     static void slowSeconds(Map<String, Object> result, long[] dueTimes, long[] latencies, boolean[] answered) {
         long start = dueTimes.length == 0 ? 0 : dueTimes[0];
         long[] worst = new long[1 + (int) ((dueTimes.length == 0 ? 0 : dueTimes[dueTimes.length - 1] - start) / 1_000_000_000L)];
         for (int i = 0; i < dueTimes.length; i++) {
-            if (answered[i]) {
-                int second = (int) ((dueTimes[i] - start) / 1_000_000_000L);
-                worst[second] = Math.max(worst[second], latencies[i]);
-            }
+            int second = (int) ((dueTimes[i] - start) / 1_000_000_000L);
+            // a request with no answer (timeout, socket error) was the slowest of all
+            worst[second] = Math.max(worst[second], answered[i] ? latencies[i] : TIMEOUT.toNanos());
         }
         long slow = Arrays.stream(worst).filter(w -> w > TimeUnit.MILLISECONDS.toNanos(SLOW_MS)).count();
         String top = java.util.stream.IntStream.range(0, worst.length).boxed()

@@ -21,7 +21,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The steps every accepted request passes through once, as processors the routes name with
+ * The steps a webhook request passes through once (verify, parse and the duplicate lookup for every request, the
+ * rest for each new one), as processors the routes name with
  * {@code process: {ref: ...}}, for the reason {@link EventSteps} gives: a {@code bean} step binds its method's
  * parameters by reflection on every call (the twelve of a request were 6 % of the server's samples in the
  * single-event scenario). A step whose bean returns something makes it the body, as the bean step did.

@@ -15,7 +15,11 @@ import org.springframework.core.Ordered;
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
 
-    /** Container threads kept free for operators (actuator, Hawtio, the admin API) when every webhook slot is taken. */
+    /**
+     * Container threads beyond the webhook slots, for what else arrives while every slot is taken: operators
+     * (actuator, Hawtio, the admin API), probes, and webhooks still sending their body or about to be refused.
+     * Not reserved for any of them.
+     */
     static final int OPERATOR_THREADS = 20;
 
     /** First in the chain, so nothing reads the webhook body before it is captured. */
@@ -46,8 +50,8 @@ class WebConfiguration {
 
     /**
      * A waiting webhook holds its container thread, so the container gets at least one thread per webhook slot
-     * (workers and queue) and some for operators; below that, requests past the thread limit would wait unseen
-     * in the accept queue instead of being answered 503.
+     * (workers and queue) and some more; below that, requests past the thread limit would wait unseen in the
+     * container's own queue instead of being answered 503.
      */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> threadsForEveryWebhookSlot(WebhookProperties properties) {

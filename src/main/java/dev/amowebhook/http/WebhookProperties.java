@@ -29,7 +29,7 @@ public record WebhookProperties(
         @DefaultValue("10s") Duration readTimeout,
         @DefaultValue("8") int workers,
         @DefaultValue("200") int queue,
-        @DefaultValue("2s") Duration queueWait) {
+        @DefaultValue("1s") Duration queueWait) {
 
     /** The configured secrets without blanks, in order. */
     public List<String> activeSecrets() {

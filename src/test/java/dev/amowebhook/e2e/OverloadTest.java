@@ -68,6 +68,9 @@ class OverloadTest {
             // the only worker waits for the lead's row lock, the next webhook waits for the worker
             blocked = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71001", "After")));
             awaitAdmitted(1);
+            while (workers.busy() < 1) {
+                Thread.sleep(10);
+            }
             queued = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71002", "Queued")));
             awaitAdmitted(2);
 
@@ -80,6 +83,8 @@ class OverloadTest {
             assertThat(refused.took()).as("answered without waiting for a worker").isLessThan(Duration.ofSeconds(1));
             assertThat(registry.get("amocrm_webhook_requests").tag("outcome", "overloaded").counter().count())
                     .isEqualTo(1);
+            assertThat(registry.get("amocrm_webhook_request").tag("outcome", "overloaded").timer().count())
+                    .as("timed from its arrival, like every other answer").isEqualTo(1);
             Answer health = client.get("/api/webhooks/amo/health");
             assertThat(health.status()).as("a probe is not queued behind the webhooks").isEqualTo(200);
             assertThat(blocked).as("still waiting for the lock").isNotDone();
