@@ -166,7 +166,8 @@ final class HttpLoad {
      */
     static void slowSeconds(Map<String, Object> result, long[] dueTimes, long[] latencies, boolean[] answered) {
         long start = dueTimes.length == 0 ? 0 : dueTimes[0];
-        long[] worst = new long[1 + (int) ((dueTimes.length == 0 ? 0 : dueTimes[dueTimes.length - 1] - start) / 1_000_000_000L)];
+        long span = dueTimes.length == 0 ? 0 : dueTimes[dueTimes.length - 1] - start;
+        long[] worst = new long[1 + (int) (span / 1_000_000_000L)];
         for (int i = 0; i < dueTimes.length; i++) {
             int second = (int) ((dueTimes[i] - start) / 1_000_000_000L);
             // a request with no answer (timeout, socket error) was the slowest of all

@@ -14,7 +14,6 @@ import dev.amowebhook.store.TransactionBoundaries;
 import dev.amowebhook.verify.AccountGuard;
 import dev.amowebhook.verify.WebhookAuthenticator;
 import java.util.List;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.springframework.context.annotation.Bean;
@@ -70,7 +69,7 @@ class RequestSteps {
     /** split-events: by entity and id, so concurrent requests lock rows in one order. */
     @Bean
     Processor inLockOrder(EventSplitter splitter) {
-        return exchange -> exchange.getMessage().setBody(splitter.inLockOrder(events(exchange)));
+        return exchange -> exchange.getMessage().setBody(splitter.inLockOrder(RequestSteps.<AmoEvent>list(exchange)));
     }
 
     /** split-events: the request's abort holder. */
@@ -82,13 +81,13 @@ class RequestSteps {
     /** split-events: the journal batch, and the already-applied lookup's parameters. */
     @Bean
     Processor openJournalBatch(EventJournal journal) {
-        return exchange -> exchange.getMessage().setBody(journal.openRequest(events(exchange), exchange));
+        return exchange -> exchange.getMessage().setBody(journal.openRequest(list(exchange), exchange));
     }
 
     /** split-events: what the lookup found. */
     @Bean
     Processor rememberAppliedEvents(EventJournal journal) {
-        return exchange -> journal.rememberApplied(rows(exchange), exchange);
+        return exchange -> journal.rememberApplied(list(exchange), exchange);
     }
 
     /** accept-request: the webhook_requests row. */
@@ -107,13 +106,9 @@ class RequestSteps {
         return exchange.getMessage().getMandatoryBody(InboundRequest.class);
     }
 
+    /** The body as the list the previous step left: the request's events, or the rows a lookup found. */
     @SuppressWarnings("unchecked")
-    private static List<AmoEvent> events(Exchange exchange) throws Exception {
-        return exchange.getMessage().getMandatoryBody(List.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> rows(Exchange exchange) throws Exception {
+    private static <T> List<T> list(Exchange exchange) throws Exception {
         return exchange.getMessage().getMandatoryBody(List.class);
     }
 }

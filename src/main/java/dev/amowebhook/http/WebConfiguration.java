@@ -1,7 +1,5 @@
 package dev.amowebhook.http;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.coyote.AbstractProtocol;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,13 +31,8 @@ class WebConfiguration {
     }
 
     @Bean
-    WebhookWorkers webhookWorkers(WebhookProperties properties, MeterRegistry registry) {
-        WebhookWorkers workers = new WebhookWorkers(properties.workers(), properties.queue(), properties.queueWait());
-        Gauge.builder("amocrm_webhook_workers_busy", workers, WebhookWorkers::busy)
-                .description("Webhooks being processed").register(registry);
-        Gauge.builder("amocrm_webhook_queued", workers, WebhookWorkers::waiting)
-                .description("Webhooks waiting for a worker").register(registry);
-        return workers;
+    WebhookWorkers webhookWorkers(WebhookProperties properties) {
+        return new WebhookWorkers(properties.workers(), properties.queue(), properties.queueWait());
     }
 
     /** Replaces the starter's engine (it backs off when one is defined). */

@@ -19,8 +19,7 @@ import org.apache.camel.Exchange;
  *   <li>{@code amocrm_webhook_slow_answers_total}: answers slower than amoCRM's ~2 s budget</li>
  *   <li>{@code amocrm_webhook_events_total{entity, action, outcome}}: events by what became of them</li>
  * </ul>
- * The gauges {@code amocrm_webhook_workers_busy} and {@code amocrm_webhook_queued} come from {@link WebhookWorkers}
- * (registered with it in {@code WebConfiguration}).
+ * The gauges {@code amocrm_webhook_workers_busy} and {@code amocrm_webhook_queued} come from {@link WebhookWorkers}.
  * Entity and action tags take only known values ({@code other} else), so a sender cannot inflate cardinality.
  */
 public class WebhookMetrics {

@@ -1,5 +1,8 @@
 package dev.amowebhook.http;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +14,10 @@ import org.springframework.core.task.TaskRejectedException;
  * arrival order, each for at most {@code maxWait}; a request beyond that is refused with
  * {@link TaskRejectedException} (answered 503 {@code overloaded}, amoCRM retries later), so overload never becomes
  * an ever-growing backlog. The bound a thread pool with a bounded queue gives, without handing each request to
- * another thread and back.
+ * another thread and back. As a {@link MeterBinder} it shows both numbers as gauges:
+ * {@code amocrm_webhook_workers_busy} and {@code amocrm_webhook_queued}.
  */
-public class WebhookWorkers {
+public class WebhookWorkers implements MeterBinder {
 
     /** Each waiting webhook holds a container thread, so the queue cannot be made arbitrarily long. */
     static final int MAX_WORKERS = 256;
@@ -67,6 +71,14 @@ public class WebhookWorkers {
         } finally {
             admitted.decrementAndGet();
         }
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("amocrm_webhook_workers_busy", this, WebhookWorkers::busy)
+                .description("Webhooks being processed").register(registry);
+        Gauge.builder("amocrm_webhook_queued", this, WebhookWorkers::waiting)
+                .description("Webhooks waiting for a worker").register(registry);
     }
 
     /** Webhooks being processed or waiting. */

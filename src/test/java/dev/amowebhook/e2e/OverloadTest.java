@@ -29,7 +29,8 @@ import org.springframework.test.context.TestPropertySource;
  */
 @WebhookServerTest
 // a long queue wait, so a slow machine cannot turn the queued webhook into a refused one
-@TestPropertySource(properties = {"amocrm.webhook.workers=1", "amocrm.webhook.queue=1", "amocrm.webhook.queue-wait=30s"})
+@TestPropertySource(properties = {
+    "amocrm.webhook.workers=1", "amocrm.webhook.queue=1", "amocrm.webhook.queue-wait=30s"})
 @DirtiesContext
 class OverloadTest {
 
