@@ -181,6 +181,9 @@ final class HttpLoad {
         result.put("slow_seconds", slow);
         result.put("seconds", worst.length);
         result.put("worst_seconds", top.isEmpty() ? "none" : top);
+        // every second's slowest answer, for lining stalls up with the server's and PostgreSQL's logs
+        result.put("worst_ms_per_second", Arrays.stream(worst).mapToObj(w -> String.valueOf(w / 1_000_000L))
+                .collect(java.util.stream.Collectors.joining(",")));
     }
 
     static long percentile(long[] sorted, double p) {
@@ -281,6 +284,7 @@ final class HttpLoad {
         BlockingQueue<Integer> due = new LinkedBlockingQueue<>();
         long period = (long) (1e9 / rate);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long startEpochMillis = System.currentTimeMillis() + 50;
         long giveUp = start + (long) ((leadIn + seconds) * 1e9) + TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5);
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
@@ -355,6 +359,8 @@ final class HttpLoad {
         result.put("target_rate", rate);
         result.put("lead_in_s", leadIn);
         result.put("lead_in_requests", leadN);
+        // wall-clock time of the first measured second, for lining it up with logs
+        result.put("measured_from_epoch_ms", startEpochMillis + (long) (leadIn * 1000));
         slowSeconds(result, Arrays.copyOfRange(dueTimes, leadN, total), Arrays.copyOfRange(latencies, leadN, total),
                 Arrays.copyOfRange(answered, leadN, total));
         result.put("elapsed_s", String.format(java.util.Locale.ROOT, "%.3f", elapsed));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,6 +97,17 @@ class BenchHarnessIT {
         assertThat(count(text, "| seconds with an answer slower than 50 ms | ")).as("the fixed-rate run's slow seconds")
                 .isEqualTo(1);
         assertThat(text).contains("after a 1 s lead-in at the same rate");
+        // every measured second's slowest answer and the wall-clock start, to line stalls up with other logs
+        Properties fixed = new Properties();
+        try (var in = Files.newBufferedReader(out.resolve("fixed/load.result"))) {
+            fixed.load(in);
+        }
+        assertThat(fixed.getProperty("worst_ms_per_second", "").split(","))
+                .as("one slowest answer per measured second").hasSize(Integer.parseInt(fixed.getProperty("seconds")))
+                .allMatch(ms -> ms.matches("\\d+"));
+        assertThat(Long.parseLong(fixed.getProperty("measured_from_epoch_ms")))
+                .isBetween(System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS),
+                        System.currentTimeMillis());
         assertThat(text).contains("bench: data checks passed");
         assertThat(out.resolve("report.md")).exists();
 
