@@ -5,10 +5,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The product's own metrics, next to Camel's route metrics (names as Prometheus shows them):
@@ -55,16 +59,46 @@ public class WebhookMetrics {
         }
     }
 
-    /** Called for every journaled event, from the journal route. */
+    /**
+     * Called for every journaled event, from the journal route. Inside a transaction the event counts when it
+     * commits: a request whose first attempt is rolled back and stored again with savepoints journals its events
+     * twice, and a request whose commit fails is not stored at all.
+     */
     public void event(Exchange exchange) {
         String entity = exchange.getIn().getHeader("amoEntity", String.class);
         String action = exchange.getIn().getHeader("amoAction", String.class);
         String outcome = exchange.getProperty(Flow.OUTCOME, "unknown", String.class);
         String entityTag = ENTITIES.contains(entity) ? entity : "other";
         String actionTag = ACTIONS.contains(action) ? action : "other";
-        eventCounters.computeIfAbsent(entityTag + '/' + actionTag + '/' + outcome, key -> Counter
+        Counter counter = eventCounters.computeIfAbsent(entityTag + '/' + actionTag + '/' + outcome, key -> Counter
                 .builder("amocrm_webhook_events").description("Webhook events by entity, action and outcome")
-                .tags("entity", entityTag, "action", actionTag, "outcome", outcome).register(registry))
-                .increment();
+                .tags("entity", entityTag, "action", actionTag, "outcome", outcome).register(registry));
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            counter.increment();
+            return;
+        }
+        CountedOnCommit pending = (CountedOnCommit) TransactionSynchronizationManager.getResource(this);
+        if (pending == null) {
+            pending = new CountedOnCommit();
+            TransactionSynchronizationManager.bindResource(this, pending);
+            TransactionSynchronizationManager.registerSynchronization(pending);
+        }
+        pending.counters.add(counter);
+    }
+
+    /** A transaction's event counts, added when it commits and dropped when it rolls back. */
+    private final class CountedOnCommit implements TransactionSynchronization {
+
+        final List<Counter> counters = new ArrayList<>();
+
+        @Override
+        public void afterCommit() {
+            counters.forEach(Counter::increment);
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(WebhookMetrics.this);
+        }
     }
 }

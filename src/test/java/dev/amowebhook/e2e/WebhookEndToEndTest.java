@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,6 +32,9 @@ class WebhookEndToEndTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    MeterRegistry meters;
 
     final ObjectMapper mapper = new ObjectMapper();
     WebhookClient client;
@@ -322,11 +326,17 @@ class WebhookEndToEndTest {
                 .item("leads[update][2]", "id", "6003", "name", "Good after", "updated_at", "1732600000")
                 .bytes();
 
+        double storedBefore = leadUpdates("stored");
+        double deadLetteredBefore = leadUpdates("dead-lettered");
+
         Answer answer = client.postSigned(body, "req-dlq-1");
 
         assertThat(answer.status()).as("every event is durably kept").isEqualTo(200);
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("deadLettered")).isEqualTo(1);
+        // the first attempt (no savepoints) journaled "Good before" and was rolled back: counted once, as committed
+        assertThat(leadUpdates("stored") - storedBefore).as("stored events counted").isEqualTo(2);
+        assertThat(leadUpdates("dead-lettered") - deadLetteredBefore).as("dead-lettered events counted").isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT id FROM amo_leads ORDER BY id", Long.class)).containsExactly(6001L, 6003L);
 
         Map<String, Object> dead = jdbc.queryForMap("SELECT * FROM dead_letters");
@@ -475,5 +485,11 @@ class WebhookEndToEndTest {
 
     private static OffsetDateTime epoch(long seconds) {
         return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(seconds), ZoneOffset.UTC);
+    }
+
+    private double leadUpdates(String outcome) {
+        var counter = meters.find("amocrm_webhook_events").tags("entity", "lead", "action", "update", "outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 }
