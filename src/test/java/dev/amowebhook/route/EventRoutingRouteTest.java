@@ -152,6 +152,22 @@ class EventRoutingRouteTest {
         assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_events", String.class)).isEqualTo("stored");
     }
 
+    /**
+     * Over HTTP: a request commits once, after its own row. A failure after its events' journal rows were written
+     * in one batch leaves nothing behind: camel-sql would commit the connection after a batch if told nothing.
+     */
+    @Test
+    void aFailureAfterTheJournalBatchRollsTheWholeRequestBack() throws Exception {
+        AdviceWith.adviceWith(camel, "accept-request", route -> route.weaveById("sql-request-accepted").replace()
+                .throwException(new IllegalStateException("the request's row could not be written")));
+
+        Answer answer = new WebhookClient(port).postSigned(WebhookClient.sample("leads-add.form"));
+
+        assertThat(answer.status()).as("nothing acknowledged").isEqualTo(500);
+        assertThat(Tables.count(jdbc, "amo_leads")).as("the lead rolled back with the request").isZero();
+        assertThat(Tables.count(jdbc, "webhook_events")).as("its journal rows too").isZero();
+    }
+
     @Test
     void aPermanentErrorIsNotRetried() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
