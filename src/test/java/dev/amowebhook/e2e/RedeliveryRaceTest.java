@@ -1,0 +1,99 @@
+package dev.amowebhook.e2e;
+
+import static dev.amowebhook.FormBody.form;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amowebhook.Tables;
+import dev.amowebhook.WebhookClient;
+import dev.amowebhook.WebhookClient.Answer;
+import dev.amowebhook.WebhookServerTest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * amoCRM sends a request again when the first delivery is slow to answer, so the re-delivery can arrive while the
+ * original is still being stored. It must wait for the original and be answered as its duplicate: one accepted
+ * request, its events applied and journaled once.
+ */
+@WebhookServerTest
+class RedeliveryRaceTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Test
+    void aReDeliveryArrivingWhileTheOriginalIsStoredIsAnsweredAsItsDuplicate() throws Exception {
+        Tables.truncateAll(jdbc);
+        WebhookClient client = new WebhookClient(port);
+        assertThat(client.postSigned(lead("Before", "1732600000"), "race-0").status()).isEqualTo(200);
+        byte[] body = lead("After", "1732600100");
+
+        CompletableFuture<Answer> original;
+        CompletableFuture<Answer> redelivery;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement select = lock.prepareStatement("SELECT id FROM amo_leads WHERE id = ? FOR UPDATE")) {
+                select.setLong(1, 73001);
+                select.executeQuery().close();
+            }
+            // the original waits for the lead's row lock inside its transaction: slow, as amoCRM saw it
+            original = CompletableFuture.supplyAsync(() -> client.postSigned(body, "race-1"));
+            awaitWaitingForLocks(1);
+            redelivery = CompletableFuture.supplyAsync(() -> client.postSigned(body, "race-1"));
+            awaitWaitingForLocks(2);
+            assertThat(original).isNotDone();
+            assertThat(redelivery).isNotDone();
+            lock.rollback();
+        }
+
+        Answer first = original.get(10, TimeUnit.SECONDS);
+        Answer second = redelivery.get(10, TimeUnit.SECONDS);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().path("status").asText()).isEqualTo("accepted");
+        assertThat(first.count("stored")).isEqualTo(1);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.json().path("status").asText()).as("the re-delivery").isEqualTo("duplicate");
+        assertThat(second.json().path("duplicateOf").asText()).isEqualTo(first.json().path("requestId").asText());
+
+        List<Map<String, Object>> requests = jdbc.queryForList(
+                "SELECT outcome, CAST(duplicate_of AS text) AS duplicate_of FROM webhook_requests "
+                        + "WHERE amo_request_id = 'race-1' ORDER BY outcome");
+        assertThat(requests).extracting(row -> row.get("outcome")).containsExactly("accepted", "duplicate");
+        assertThat(requests.get(1).get("duplicate_of")).isEqualTo(first.json().path("requestId").asText());
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_events e JOIN webhook_requests r "
+                + "ON r.id = e.request_id WHERE r.amo_request_id = 'race-1'", Integer.class))
+                .as("the event journaled once").isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 73001", String.class)).isEqualTo("After");
+    }
+
+    private static byte[] lead(String name, String updatedAt) {
+        return form().account()
+                .item("leads[update][0]", "id", "73001", "name", name, "status_id", "142", "updated_at", updatedAt)
+                .bytes();
+    }
+
+    /** Until this many of the server's connections wait for a lock (a row lock, or the re-delivery's lock). */
+    private void awaitWaitingForLocks(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+                Integer.class) < count) {
+            assertThat(System.nanoTime()).as("%d deliveries waiting in time", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+}
