@@ -3,14 +3,13 @@ package dev.amowebhook.e2e;
 import static dev.amowebhook.FormBody.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amowebhook.RowLock;
 import dev.amowebhook.Tables;
 import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
 import dev.amowebhook.WebhookServerTest;
 import dev.amowebhook.http.WebhookWorkers;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +59,7 @@ class OverloadTest {
 
         CompletableFuture<Answer> blocked;
         CompletableFuture<Answer> queued;
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(false);
-            try (PreparedStatement select = lock.prepareStatement("SELECT id FROM amo_leads WHERE id = ? FOR UPDATE")) {
-                select.setLong(1, 71001);
-                select.executeQuery().close();
-            }
+        try (RowLock lock = RowLock.on(dataSource, "amo_leads", 71001)) {
             // the only worker waits for the lead's row lock, the next webhook waits for the worker
             blocked = CompletableFuture.supplyAsync(() -> client.postSigned(lead("71001", "After")));
             awaitAdmitted(1);
@@ -90,7 +84,6 @@ class OverloadTest {
             assertThat(health.status()).as("a probe is not queued behind the webhooks").isEqualTo(200);
             assertThat(blocked).as("still waiting for the lock").isNotDone();
             assertThat(queued).as("still waiting for the worker").isNotDone();
-            lock.rollback();
         }
 
         assertThat(blocked.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);

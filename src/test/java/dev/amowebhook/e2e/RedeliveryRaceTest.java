@@ -3,12 +3,11 @@ package dev.amowebhook.e2e;
 import static dev.amowebhook.FormBody.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amowebhook.RowLock;
 import dev.amowebhook.Tables;
 import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
 import dev.amowebhook.WebhookServerTest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,12 +44,7 @@ class RedeliveryRaceTest {
 
         CompletableFuture<Answer> original;
         CompletableFuture<Answer> redelivery;
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(false);
-            try (PreparedStatement select = lock.prepareStatement("SELECT id FROM amo_leads WHERE id = ? FOR UPDATE")) {
-                select.setLong(1, 73001);
-                select.executeQuery().close();
-            }
+        try (RowLock lock = RowLock.on(dataSource, "amo_leads", 73001)) {
             // the original waits for the lead's row lock inside its transaction: slow, as amoCRM saw it
             original = CompletableFuture.supplyAsync(() -> client.postSigned(body, "race-1"));
             awaitWaitingForLocks(1);
@@ -58,7 +52,6 @@ class RedeliveryRaceTest {
             awaitWaitingForLocks(2);
             assertThat(original).isNotDone();
             assertThat(redelivery).isNotDone();
-            lock.rollback();
         }
 
         Answer first = original.get(10, TimeUnit.SECONDS);
