@@ -20,6 +20,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.sql.SqlEndpoint;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +167,12 @@ class EventRoutingRouteTest {
         assertThat(answer.status()).as("nothing acknowledged").isEqualTo(500);
         assertThat(Tables.count(jdbc, "amo_leads")).as("the lead rolled back with the request").isZero();
         assertThat(Tables.count(jdbc, "webhook_events")).as("its journal rows too").isZero();
+    }
+
+    @Test
+    void noSqlEndpointCommitsABatchOnItsOwn() {
+        SqlEndpoint operators = camel.getEndpoint("sql:INSERT INTO t VALUES (:#x)?batch=true", SqlEndpoint.class);
+        assertThat(operators.isBatchAutoCommitDisabled()).as("an operator's batch in the request's transaction").isFalse();
     }
 
     @Test
