@@ -88,13 +88,18 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
                 tooLarge,
                 tooLarge ? null : sha256(body),
                 request.getContentType(),
-                request.getHeader("X-Amocrm-Requestid"),
+                requestId(request.getHeader("X-Amocrm-Requestid")),
                 Collections.list(request.getHeaders(properties.signatureHeader())),
                 pathToken,
                 queryParameter(request.getQueryString(), "token"),
                 request.getRemoteAddr());
         request.setAttribute(InboundRequest.ATTRIBUTE, inbound);
         chain.doFilter(new OpaqueBodyRequest(request), response);
+    }
+
+    /** A blank header names no request: kept, it would make every such request a duplicate of the first. */
+    private static String requestId(String header) {
+        return header == null || header.isBlank() ? null : header;
     }
 
     /** Answered here, not in the route: the body never fully arrived, so there is nothing to journal. */

@@ -192,6 +192,21 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void anEmptyRequestIdIsNoRequestId() {
+        Answer first = client.postSigned(form().account()
+                .item("leads[update][0]", "id", "8101", "name", "First", "updated_at", "1732600000").bytes(), "");
+        Answer other = client.postSigned(form().account()
+                .item("leads[update][0]", "id", "8102", "name", "Other", "updated_at", "1732600000").bytes(), " ");
+
+        assertThat(first.json().path("status").asText()).isEqualTo("accepted");
+        assertThat(other.json().path("status").asText()).as("not a duplicate of another request without an id")
+                .isEqualTo("accepted");
+        assertThat(jdbc.queryForList("SELECT id FROM amo_leads ORDER BY id", Long.class)).containsExactly(8101L, 8102L);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_requests WHERE amo_request_id IS NULL",
+                Integer.class)).isEqualTo(2);
+    }
+
+    @Test
     void aRequestRejectedBeforeIsNotADuplicateWhenRetried() {
         byte[] body = sample("leads-add.form");
         client.post("/api/webhooks/amo", body, WebhookClient.FORM, "bad", null);
