@@ -21,7 +21,8 @@
 #   BENCH_DBTOOL=auto       pgbench | jdbc | auto (pgbench if it is or can be installed)
 #   BENCH_INSTALL=1         0: never apt-get install wrk / pgbench, use the Java fallbacks instead
 #   BENCH_ASSERT_TARGETS=1  0: report the targets of issue 8 without failing on them (smoke: 0)
-#   BENCH_SCENARIOS=single,batch,mixed,fixed   which scenarios to run (a target whose scenario did not run is not met)
+#   BENCH_SCENARIOS=single,batch,mixed,fixed,reference   which scenarios to run (a target whose scenario did not run
+#                           is not met; reference is the bare HTTP server of ReferenceServer.java, not the product)
 #   BENCH_HISTORY=200000    events already journaled before each scenario, as on a server that has been running
 #                           for a while (smoke: 2000)
 #   BENCH_POOL_MB=1024      at most this many MB of pre-generated bodies per scenario (smoke: 128)
@@ -65,9 +66,9 @@ fi
 for n in DURATION DB_SECONDS WARMUP STARTS POOL_MB CONNECTIONS THREADS RATE; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "$n must be a positive whole number, got '${!n}'"
 done
-SCENARIOS=${BENCH_SCENARIOS:-single,batch,mixed,fixed}
-[[ $SCENARIOS =~ ^(single|batch|mixed|fixed)(,(single|batch|mixed|fixed))*$ ]] \
-    || die "BENCH_SCENARIOS must list single, batch, mixed and/or fixed, got '$SCENARIOS'"
+SCENARIOS=${BENCH_SCENARIOS:-single,batch,mixed,fixed,reference}
+[[ $SCENARIOS =~ ^(single|batch|mixed|fixed|reference)(,(single|batch|mixed|fixed|reference))*$ ]] \
+    || die "BENCH_SCENARIOS must list single, batch, mixed, fixed and/or reference, got '$SCENARIOS'"
 wants() { [[ ,$SCENARIOS, == *,$1,* ]]; }
 [[ $HISTORY =~ ^[0-9]+$ ]] || die "BENCH_HISTORY must be a whole number, got '$HISTORY'"
 [[ $FIXED_LEAD_IN =~ ^[0-9]+$ ]] || die "BENCH_LEAD_IN_SECONDS must be a whole number, got '$FIXED_LEAD_IN'"
@@ -156,6 +157,7 @@ loadtool() { java -Xms256m -Xmx2g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/amocrm-bench.XXXXXX")
 SERVER_PID=
 SAMPLER_PID=
+REFERENCE_PID=
 SECRET=bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 read -r HTTP_PORT PG_PORT < <(tool free-ports --count 2)
 BASE=http://127.0.0.1:$HTTP_PORT/api/webhooks/amo
@@ -201,6 +203,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_sampler
+    stop_reference
     stop_server
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then
         log "kept the work directory $WORK"
@@ -212,6 +215,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+stop_reference() {
+    if [[ -n $REFERENCE_PID ]]; then
+        kill "$REFERENCE_PID" 2>/dev/null || true
+        wait "$REFERENCE_PID" 2>/dev/null || true
+        REFERENCE_PID=
+    fi
+}
 
 start_server() {
     local started app
@@ -247,9 +258,9 @@ start_server() {
     fi
 }
 
-# RSS of the server's JVM (VmRSS), sampled every 200 ms while a scenario runs
+# RSS of the server's JVM (VmRSS), or of the JVM with pid $2, sampled every 200 ms while a scenario runs
 start_sampler() {
-    local file=$1 pid=$SERVER_PID
+    local file=$1 pid=${2:-$SERVER_PID}
     : >"$file"
     (
         while kill -0 "$pid" 2>/dev/null; do
@@ -263,11 +274,11 @@ start_sampler() {
 # CPU time (clock ticks) of the server's JVM and of its embedded PostgreSQL (postmaster and its children):
 # per request it says where the work goes, whatever else the machine is doing
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cpu_snapshot() { # FILE: "pid ticks" of the server's JVM (pid jvm) and of each PostgreSQL process
-    local pg=0
+cpu_snapshot() { # FILE [PID]: "pid ticks" of the server's JVM, or PID's (as jvm), and of each PostgreSQL process
+    local pg=0 jvm=${2:-$SERVER_PID}
     [[ -f $WORK/pg/postmaster.pid ]] && pg=$(head -n 1 "$WORK/pg/postmaster.pid")
     {
-        awk '{ print "jvm", $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || true
+        awk '{ print "jvm", $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null || true
         # the postmaster with its waited-for children (cutime, cstime): backends that exited still count
         awk -v pg="$pg" '$1 == pg { print $1, $14 + $15 + $16 + $17 } $4 == pg { print $1, $14 + $15 }' \
             /proc/[0-9]*/stat 2>/dev/null || true
@@ -354,17 +365,17 @@ pool() { # expected requests/s, bytes per body [, seconds] -> how many bodies to
     echo "$n"
 }
 
-# load NAME DIR: runs the closed-loop load (wrk or the Java generator) over the bodies of NAME for DURATION s
+# closed_loop NAME DIR [SECONDS [URL]]: the closed-loop load (wrk or the Java generator) over the bodies of NAME
 closed_loop() {
-    local name=$1 dir=$2 seconds=${3:-$DURATION}
+    local name=$1 dir=$2 seconds=${3:-$DURATION} url=${4:-$BASE}
     if [[ $LOADGEN == wrk ]]; then
         BENCH_BODIES="$WORK/$name.bodies" BENCH_WRK_RESULT="$dir/load.result" BENCH_THREADS="$THREADS" \
             wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s \
-            -s "$ROOT/scripts/bench/signed-bodies.lua" "$BASE" >"$dir/wrk.log" 2>&1 \
+            -s "$ROOT/scripts/bench/signed-bodies.lua" "$url" >"$dir/wrk.log" 2>&1 \
             || { cat "$dir/wrk.log" >&2; die "wrk failed"; }
         [[ -s $dir/load.result ]] || { cat "$dir/wrk.log" >&2; die "wrk wrote no result"; }
     else
-        loadtool closed-loop --url "$BASE" --bodies "$WORK/$name.bodies" --connections "$CONNECTIONS" \
+        loadtool closed-loop --url "$url" --bodies "$WORK/$name.bodies" --connections "$CONNECTIONS" \
             --seconds "$seconds" --result "$dir/load.result"
     fi
 }
@@ -424,6 +435,43 @@ EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
     requests "$DB1" 1 "1 journal insert + 1 upsert per transaction"
 ! wants fixed || scenario fixed fixed $(( RATE * (DURATION + FIXED_LEAD_IN) + 100 )) "fixed rate of $RATE requests/s (single-event requests), latency" \
     offered "$DB1" 1 "1 journal insert + 1 upsert per transaction"
+
+# The reference: the least an HTTP webhook server can do (scripts/bench/tool/ReferenceServer.java: the JDK's HTTP
+# server, the database limit's transaction per request, nothing else) with the server's JVM flags, workers,
+# PostgreSQL, load tool and connections. Not the product: what any server that answers after a commit meets here.
+reference() {
+    local dir=$OUT/reference port rss jvm_cpu pg_cpu rc=0
+    rm -rf "$dir" && mkdir -p "$dir/warmup"
+    read -r port < <(tool free-ports --count 1)
+    tool db-prepare --jdbc "$JDBC" :: gen --scenario single --count "$(pool "$DB1" 2300)" \
+        --secret "$SECRET" --prefix bench-reference- --out "$WORK/reference.bodies" --manifest "$WORK/reference.manifest" >&2
+    java $JAVA_OPTS -cp "$TOOL/classes:$DRIVER" BenchTool reference-server --port "$port" --jdbc "$JDBC" \
+        --workers "${WEBHOOK_WORKERS:-8}" >"$dir/server.log" 2>&1 &
+    REFERENCE_PID=$!
+    tool wait-healthy --url "http://127.0.0.1:$port/health" --timeout 60 --pid "$REFERENCE_PID" >/dev/null \
+        || { cat "$dir/server.log" >&2; die "the reference server did not start"; }
+    log "scenario reference: reference server on port $port; ${WARMUP} s of warm-up, then ${DURATION} s"
+    closed_loop reference "$dir/warmup" "$WARMUP" "http://127.0.0.1:$port/api/webhooks/amo"
+    tool db-prepare --jdbc "$JDBC"   # the warm-up's rows out: the check counts the measured run's
+    start_sampler "$dir/rss.samples" "$REFERENCE_PID"
+    cpu_snapshot "$dir/cpu.before" "$REFERENCE_PID"
+    closed_loop reference "$dir" "$DURATION" "http://127.0.0.1:$port/api/webhooks/amo"
+    cpu_snapshot "$dir/cpu.after" "$REFERENCE_PID"
+    stop_sampler
+    stop_reference
+    rss=$(sort -n "$dir/rss.samples" | tail -n 1)
+    read -r jvm_cpu pg_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
+    printf 'jvm_cpu_s=%s\npg_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" >>"$dir/load.result"
+    tool verify-reference --jdbc "$JDBC" --load "$dir/load.result" --connections "$CONNECTIONS" --out "$dir/check.result" \
+        :: report --name reference --title "reference, not the product: a bare HTTP server doing only the database limit's transaction per request" \
+            --setup "$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s after ${WARMUP} s of warm-up; the JDK's HTTP server with ${WEBHOOK_WORKERS:-8} workers and the server's JVM flags, the single scenario's bodies unverified" \
+            --load "$dir/load.result" --check "$dir/check.result" --rss-kb "${rss:-0}" --db-tps "$DB1" \
+            --db-events 1 --db-label "pgbench-style: 1 journal insert + 1 upsert per transaction" --ratio requests \
+            --out "$OUT/reference.summary" --resent "re-sent bodies already sent (the reference stores them again)" \
+        | tee -a "$REPORT" || rc=${PIPESTATUS[0]}
+    (( rc == 0 )) || CHECKS_FAILED=1
+}
+! wants reference || reference
 
 stop_server
 say ""

@@ -29,8 +29,10 @@ import java.util.Set;
  * db-prepare     creates the scratch tables bench_journal and bench_leads (DbLimit)
  * pgbench-script writes the pgbench script of the database limit (DbLimit)
  * db-limit       the database limit with JDBC only: the fallback when pgbench is missing (DbLimit)
+ * reference-server  the least an HTTP webhook server can do: the database limit's transaction per request
  * truncate       empties the product's tables between scenarios (Verify)
  * verify         checks that every 2xx-answered event is in PostgreSQL (Verify)
+ * verify-reference  checks that every 2xx-answered request of the reference server is journaled (Verify)
  * report         prints one scenario's table (Report)
  * summary        prints the targets table (Report)
  * </pre>
@@ -70,8 +72,10 @@ public final class BenchTool {
             case "db-prepare" -> DbLimit.prepare(args);
             case "pgbench-script" -> DbLimit.writePgbenchScript(args);
             case "db-limit" -> DbLimit.run(args);
+            case "reference-server" -> ReferenceServer.run(args);
             case "truncate" -> Verify.truncate(args);
             case "verify" -> exit = Verify.run(args);
+            case "verify-reference" -> exit = Verify.reference(args);
             case "report" -> Report.scenario(args);
             case "summary" -> exit = Report.summary(args);
             default -> throw new IllegalArgumentException("unknown command " + command);

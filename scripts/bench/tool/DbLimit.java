@@ -86,8 +86,16 @@ final class DbLimit {
                 + " \"created_at\": \"1732608015\", \"updated_at\": \"1732611600\"}";
     }
 
-    static String sha256(String body) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.US_ASCII)));
+    static String sha256(String body) {
+        return sha256(body.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String upsert(int events, String id, String version, String payload) {
@@ -118,6 +126,20 @@ final class DbLimit {
         return "'" + value.replace("'", "''") + "'";
     }
 
+    /** One transaction of the limit: the raw request into the journal, a random lead (id and version) upserted. */
+    static void store(Connection connection, PreparedStatement journal, String hash, String body, PreparedStatement upsert,
+            String payload) throws java.sql.SQLException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        journal.setString(1, hash);
+        journal.setString(2, body);
+        journal.executeUpdate();
+        upsert.setLong(1, random.nextLong(1, 1_000_000_000L));
+        upsert.setLong(2, random.nextLong(1_700_000_000L, 1_800_000_000L));
+        upsert.setString(3, payload);
+        upsert.executeUpdate();
+        connection.commit();
+    }
+
     /** The same transaction with JDBC only, for machines without pgbench. */
     static void run(BenchTool.Args args) throws Exception {
         int clients = args.integer("clients", 16);
@@ -144,16 +166,8 @@ final class DbLimit {
                 try (PreparedStatement j = connection.prepareStatement(journal);
                      PreparedStatement u = connection.prepareStatement(upsert)) {
                     while (System.nanoTime() < deadline) {
-                        ThreadLocalRandom random = ThreadLocalRandom.current();
                         try {
-                            j.setString(1, hash);
-                            j.setString(2, body);
-                            j.executeUpdate();
-                            u.setLong(1, random.nextLong(1, 1_000_000_000L));
-                            u.setLong(2, random.nextLong(1_700_000_000L, 1_800_000_000L));
-                            u.setString(3, payload);
-                            u.executeUpdate();
-                            connection.commit();
+                            store(connection, j, hash, body, u, payload);
                             transactions.incrementAndGet();
                         } catch (java.sql.SQLException e) {
                             failures.incrementAndGet();

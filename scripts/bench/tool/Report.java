@@ -88,7 +88,8 @@ final class Report {
         row("ratio to database limit", ratioText);
         long wrapped = (long) number(load, "wrapped");
         if (wrapped > 0) {
-            row("body pool", "exhausted: " + wrapped + " requests re-sent bodies already sent (answered as duplicates)");
+            row("body pool", "exhausted: " + wrapped + " requests "
+                    + args.get("resent", "re-sent bodies already sent (answered as duplicates)"));
         }
         row("data check", check.getOrDefault("check", "NOT RUN") + ": " + check.getOrDefault("detail", ""));
 
@@ -113,6 +114,7 @@ final class Report {
         Map<String, String> mixed = BenchTool.readResult(dir.resolve("mixed.summary"));
         Map<String, String> fixed = BenchTool.readResult(dir.resolve("fixed.summary"));
         Map<String, String> start = BenchTool.readResult(dir.resolve("start.result"));
+        Map<String, String> reference = BenchTool.readResult(dir.resolve("reference.summary"));
         boolean assertTargets = Boolean.parseBoolean(args.get("assert-targets", "false"));
 
         List<String[]> rows = new ArrayList<>();
@@ -141,7 +143,8 @@ final class Report {
         int checks = 0;
         List<String> failed = new ArrayList<>();
         List<String> ran = List.of(args.get("scenarios", "single,batch,mixed,fixed").split(","));
-        for (Map.Entry<String, Map<String, String>> e : Map.of("single", single, "batch", batch, "mixed", mixed, "fixed", fixed).entrySet()) {
+        for (Map.Entry<String, Map<String, String>> e : Map.of("single", single, "batch", batch, "mixed", mixed, "fixed", fixed,
+                "reference", reference).entrySet()) {
             if (!ran.contains(e.getKey())) {
                 continue;
             }
@@ -165,6 +168,14 @@ final class Report {
         System.out.println("| every 2xx-answered event in PostgreSQL | all scenarios | " + checksOk + " of " + checks
                 + (failed.isEmpty() ? "" : " (failed: " + String.join(", ", failed) + ")") + " | "
                 + (failed.isEmpty() ? "yes" : "NO") + " |");
+        if (!reference.isEmpty()) {
+            double referenceRps = number(reference, "rps");
+            System.out.println();
+            System.out.println("Not a target: the reference (a bare HTTP server doing only the database limit's transaction) answered "
+                    + fmt(referenceRps) + " requests/s, " + pct(number(reference, "ratio")) + " of the database limit"
+                    + (singleEps > 0 && referenceRps > 0 ? "; the server's single-event requests/s are "
+                            + pct(number(single, "rps") / referenceRps) + " of the reference's" : "") + ".");
+        }
         System.out.println();
         if (!failed.isEmpty()) {
             System.out.println("bench: FAILED: data check failed for " + String.join(", ", failed));

@@ -242,6 +242,31 @@ final class Verify {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * The reference scenario's check: a journal row for every 2xx answer. Its server is stopped before this runs;
+     * requests cut off by the end of the load may have committed unanswered, at most one per connection.
+     */
+    static int reference(BenchTool.Args args) throws Exception {
+        long ok = number(BenchTool.readResult(args.path("load")), "ok");
+        long connections = args.integer("connections", 16);
+        long rows;
+        try (Connection c = BenchTool.connect(args); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM bench_journal")) {
+            rs.next();
+            rows = rs.getLong(1);
+        }
+        boolean good = rows >= ok && rows <= ok + connections;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("check", good ? "OK" : "FAIL");
+        out.put("ok_answers", ok);
+        out.put("journal_rows", rows);
+        out.put("detail", ok + " 2xx answers; " + rows + " requests journaled"
+                + (good ? "" : rows < ok ? ": " + (ok - rows) + " answered requests missing" : ": more rows than requests in flight"));
+        BenchTool.writeResult(args.path("out"), out);
+        System.err.println("check " + out.get("check") + ": " + out.get("detail"));
+        return good ? 0 : 1;
+    }
+
     private static void example(List<String> examples, String text) {
         if (examples.size() < 5) {
             examples.add(text);

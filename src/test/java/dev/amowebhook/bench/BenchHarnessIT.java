@@ -29,7 +29,7 @@ class BenchHarnessIT {
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Path JAR = ROOT.resolve("target/amocrm-webhook-server-0.1.0-SNAPSHOT.jar");
     private static final long TIMEOUT_SECONDS = 300;
-    private static final List<String> SCENARIOS = List.of("single", "batch", "mixed", "fixed");
+    private static final List<String> SCENARIOS = List.of("single", "batch", "mixed", "fixed", "reference");
 
     @Test
     void smokeRunPrintsEveryScenarioTableAndFindsEveryAnsweredEventInPostgres() throws Exception {
@@ -108,6 +108,14 @@ class BenchHarnessIT {
         assertThat(Long.parseLong(fixed.getProperty("measured_from_epoch_ms")))
                 .isBetween(System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS),
                         System.currentTimeMillis());
+        // the bare reference server ran next to the product and is read against the database limit
+        Matcher reference = Pattern.compile("the reference \\(.*\\) answered ([\\d.]+) requests/s, (\\d+) % of the database limit")
+                .matcher(text);
+        assertThat(reference.find()).as("the reference's line under the targets:%n%s", text).isTrue();
+        assertThat(Double.parseDouble(reference.group(1))).as("the reference's requests/s").isPositive();
+        Matcher referencePort = Pattern.compile("reference server on port (\\d+)").matcher(text);
+        assertThat(referencePort.find()).isTrue();
+        assertThat(listening(Integer.parseInt(referencePort.group(1)))).as("the reference server's port is closed").isFalse();
         assertThat(text).contains("bench: data checks passed");
         assertThat(out.resolve("report.md")).exists();
 
