@@ -15,7 +15,8 @@
 #   BENCH_LEAD_IN_SECONDS=2 fixed rate: seconds sent first whose latencies are not counted (smoke: 1)
 #   BENCH_SMOKE=1           a few seconds per scenario, one start, targets not asserted (the test suite runs this)
 #   BENCH_DB_SECONDS=10     seconds of each database-limit run (smoke: 1)
-#   BENCH_WARMUP_SECONDS=10 unmeasured single-event load before the scenarios (smoke: 1)
+#   BENCH_WARMUP_SECONDS=60 unmeasured single-event load before the scenarios, then half as long of 50-event
+#                           requests: the JIT's compiler settles after about 70 s of load here (smoke: 1)
 #   BENCH_STARTS=2          server starts; the last one's start-to-healthy is reported (smoke: 1)
 #   BENCH_LOADGEN=auto      wrk | java (the built-in closed-loop generator) | auto (wrk if it is or can be installed)
 #   BENCH_DBTOOL=auto       pgbench | jdbc | auto (pgbench if it is or can be installed)
@@ -49,7 +50,7 @@ if (( SMOKE )); then
     STARTS=${BENCH_STARTS:-1}; POOL_MB=${BENCH_POOL_MB:-128}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-0}
     RATE=${BENCH_RATE:-50}; HISTORY=${BENCH_HISTORY:-2000}; FIXED_LEAD_IN=${BENCH_LEAD_IN_SECONDS:-1}
 else
-    DURATION=${BENCH_SECONDS:-30}; DB_SECONDS=${BENCH_DB_SECONDS:-10}; WARMUP=${BENCH_WARMUP_SECONDS:-10}
+    DURATION=${BENCH_SECONDS:-30}; DB_SECONDS=${BENCH_DB_SECONDS:-10}; WARMUP=${BENCH_WARMUP_SECONDS:-60}
     STARTS=${BENCH_STARTS:-2}; POOL_MB=${BENCH_POOL_MB:-1024}; ASSERT_TARGETS=${BENCH_ASSERT_TARGETS:-1}
     RATE=${BENCH_RATE:-500}; HISTORY=${BENCH_HISTORY:-200000}; FIXED_LEAD_IN=${BENCH_LEAD_IN_SECONDS:-2}
 fi
@@ -279,15 +280,18 @@ cpu_snapshot() { # FILE [PID]: "pid ticks" of the server's JVM, or PID's (as jvm
     [[ -f $WORK/pg/postmaster.pid ]] && pg=$(head -n 1 "$WORK/pg/postmaster.pid")
     {
         awk '{ print "jvm", $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null || true
+        # of which the JIT's compiler threads ("C1/C2 CompilerThre"; fields counted after the name, which has a space)
+        cat "/proc/$jvm"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { sub(/.*\) /, ""); s += $12 + $13 }
+            END { print "jit", s + 0 }' || true
         # the postmaster with its waited-for children (cutime, cstime): backends that exited still count
         awk -v pg="$pg" '$1 == pg { print $1, $14 + $15 + $16 + $17 } $4 == pg { print $1, $14 + $15 }' \
             /proc/[0-9]*/stat 2>/dev/null || true
     } >"$1"
 }
-cpu_seconds() { # BEFORE AFTER -> "jvm_s pg_s": CPU used between the snapshots (processes started since count whole)
+cpu_seconds() { # BEFORE AFTER -> "jvm_s pg_s jit_s": CPU used between the snapshots (processes started since count whole)
     awk -v t="$CLK_TCK" 'NR == FNR { before[$1] = $2; next }
-        { d = $2 - ($1 in before ? before[$1] : 0); if ($1 == "jvm") j += d; else p += d }
-        END { printf "%.2f %.2f\n", j / t, p / t }' "$1" "$2"
+        { d = $2 - ($1 in before ? before[$1] : 0); if ($1 == "jvm") j += d; else if ($1 == "jit") c += d; else p += d }
+        END { printf "%.2f %.2f %.2f\n", j / t, p / t, c / t }' "$1" "$2"
 }
 
 # ---- the run -----------------------------------------------------------------------------------------------------
@@ -302,7 +306,7 @@ say "## make bench — $(date -u +%Y-%m-%dT%H:%M:%SZ)$( (( SMOKE )) && echo ' (s
 say ""
 say "- machine: $(nproc) cores ($CPU), $MEM memory, $(uname -sr); load tool, server and database share it"
 say "- $JAVA_VERSION; server JVM flags: $JAVA_OPTS$([[ -x $ROOT/scripts/prepare-app.sh ]] && echo ', launched like make run (extracted jar, class-data-sharing archive)')"
-say "- load: $LOADGEN_TEXT, $CONNECTIONS connections, $THREADS threads, ${DURATION} s per scenario after ${WARMUP} s of warm-up; fixed rate $RATE req/s"
+say "- load: $LOADGEN_TEXT, $CONNECTIONS connections, $THREADS threads, ${DURATION} s per scenario after ${WARMUP} s of single-event and $(( WARMUP / 2 )) s of 50-event warm-up; fixed rate $RATE req/s"
 say "- before each scenario: tables emptied, then $HISTORY lead-update events already journaled (30 days of history) and analysed"
 say "- database limit: $DBTOOL_TEXT, $CONNECTIONS clients, ${DB_SECONDS} s, against the server's own embedded PostgreSQL"
 LOAD_BEFORE=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -342,7 +346,7 @@ db_limit() {
     [[ -n $tps ]] || die "no database limit measured for $events event(s) per transaction"
     cpu_snapshot "$OUT/db-limit-$events.cpu.after"
     local pg_cpu
-    read -r _ pg_cpu < <(cpu_seconds "$OUT/db-limit-$events.cpu.before" "$OUT/db-limit-$events.cpu.after")
+    read -r _ pg_cpu _ < <(cpu_seconds "$OUT/db-limit-$events.cpu.before" "$OUT/db-limit-$events.cpu.after")
     # PostgreSQL CPU per transaction of the limit: the floor the server's per-request figure compares with
     awk -v c="$pg_cpu" -v tps="$tps" -v s="$DB_SECONDS" 'BEGIN { printf "%.2f", (tps > 0 ? c * 1000 / (tps * s) : 0) }' \
         >"$OUT/db-limit-$events.cpu-ms"
@@ -384,7 +388,7 @@ CHECKS_FAILED=0
 # scenario NAME GENERATOR COUNT TITLE RATIO DB_TPS DB_EVENTS DB_LABEL
 scenario() {
     local name=$1 generator=$2 count=$3 title=$4 ratio=$5 db_tps=$6 db_events=$7 db_label=$8
-    local dir=$OUT/$name setup rss jvm_cpu pg_cpu
+    local dir=$OUT/$name setup rss jvm_cpu pg_cpu jit_cpu
     rm -rf "$dir" && mkdir -p "$dir"
     tool truncate --jdbc "$JDBC" --history "$HISTORY" :: gen --scenario "$generator" --count "$count" --secret "$SECRET" \
         --prefix "bench-$name-" --out "$WORK/$name.bodies" --manifest "$WORK/$name.manifest" >&2
@@ -404,8 +408,8 @@ scenario() {
     cpu_snapshot "$dir/cpu.after"
     stop_sampler
     rss=$(sort -n "$dir/rss.samples" | tail -n 1)
-    read -r jvm_cpu pg_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
-    printf 'jvm_cpu_s=%s\npg_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" >>"$dir/load.result"
+    read -r jvm_cpu pg_cpu jit_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
+    printf 'jvm_cpu_s=%s\npg_cpu_s=%s\njit_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" "$jit_cpu" >>"$dir/load.result"
     # verify writes check.result and a line to stderr; report prints the table (stdout) from the results
     local rc=0
     tool verify --jdbc "$JDBC" --prefix "bench-$name-" --manifest "$WORK/$name.manifest" \
@@ -418,13 +422,20 @@ scenario() {
     [[ -s $OUT/$name.summary ]] || die "no result for scenario $name"
 }
 
-# Warm-up: the JIT and the pools see the single-event load first; its rate sizes the body pools of the scenarios
+# Warm-up: the JIT and the pools see the single-event load first (its rate sizes the body pools of the scenarios),
+# then bulk edits. The scenarios measure the steady state: on this machine the JIT's C2 compiler takes 20-30 % of the
+# JVM's CPU for the first ~70 s of load, then ~1 % (the "JIT compiler" share in each table shows what is left).
 log "warm-up: ${WARMUP} s of single-event requests"
-mkdir -p "$OUT/warmup"
-bodies warm "$(pool $(( DB1 * 2 > 500 ? DB1 * 2 : 500 )) 2300 "$WARMUP")" warmup
+mkdir -p "$OUT/warmup" "$OUT/warmup-batch"
+bodies warm "$(pool $(( DB1 / 2 > 500 ? DB1 / 2 : 500 )) 2300 "$WARMUP")" warmup
 closed_loop warmup "$OUT/warmup" "$WARMUP"
 WARM_RPS=$(awk -F= '/^ok=/ { ok = $2 } /^duration_s=/ { d = $2 } END { printf "%d", (d > 0 ? ok / d : 0) }' "$OUT/warmup/load.result")
 log "warm-up: $WARM_RPS requests/s"
+if (( WARMUP / 2 > 0 )); then
+    log "warm-up: $(( WARMUP / 2 )) s of 50-event requests"
+    bodies batch "$(pool $(( WARM_RPS / 4 > 20 ? WARM_RPS / 4 : 20 )) 53000 $(( WARMUP / 2 )))" warmup-batch
+    closed_loop warmup-batch "$OUT/warmup-batch" $(( WARMUP / 2 ))
+fi
 EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
 
 ! wants single || scenario single single "$(pool "$EXPECT" 2300)" "single-event requests (one lead update each, distinct lead ids and updated_at)" \
@@ -440,7 +451,7 @@ EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
 # server, the database limit's transaction per request, nothing else) with the server's JVM flags, workers,
 # PostgreSQL, load tool and connections. Not the product: what any server that answers after a commit meets here.
 reference() {
-    local dir=$OUT/reference port rss jvm_cpu pg_cpu rc=0
+    local dir=$OUT/reference port rss jvm_cpu pg_cpu jit_cpu rc=0
     rm -rf "$dir" && mkdir -p "$dir/warmup"
     read -r port < <(tool free-ports --count 1)
     tool db-prepare --jdbc "$JDBC" :: gen --scenario single --count "$(pool "$DB1" 2300)" \
@@ -450,8 +461,8 @@ reference() {
     REFERENCE_PID=$!
     tool wait-healthy --url "http://127.0.0.1:$port/health" --timeout 60 --pid "$REFERENCE_PID" >/dev/null \
         || { cat "$dir/server.log" >&2; die "the reference server did not start"; }
-    log "scenario reference: reference server on port $port; ${WARMUP} s of warm-up, then ${DURATION} s"
-    closed_loop reference "$dir/warmup" "$WARMUP" "http://127.0.0.1:$port/api/webhooks/amo"
+    log "scenario reference: reference server on port $port; $(( WARMUP < 10 ? WARMUP : 10 )) s of warm-up, then ${DURATION} s"
+    closed_loop reference "$dir/warmup" $(( WARMUP < 10 ? WARMUP : 10 )) "http://127.0.0.1:$port/api/webhooks/amo"
     tool db-prepare --jdbc "$JDBC"   # the warm-up's rows out: the check counts the measured run's
     start_sampler "$dir/rss.samples" "$REFERENCE_PID"
     cpu_snapshot "$dir/cpu.before" "$REFERENCE_PID"
@@ -460,11 +471,11 @@ reference() {
     stop_sampler
     stop_reference
     rss=$(sort -n "$dir/rss.samples" | tail -n 1)
-    read -r jvm_cpu pg_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
-    printf 'jvm_cpu_s=%s\npg_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" >>"$dir/load.result"
+    read -r jvm_cpu pg_cpu jit_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
+    printf 'jvm_cpu_s=%s\npg_cpu_s=%s\njit_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" "$jit_cpu" >>"$dir/load.result"
     tool verify-reference --jdbc "$JDBC" --load "$dir/load.result" --connections "$CONNECTIONS" --out "$dir/check.result" \
         :: report --name reference --title "reference, not the product: a bare HTTP server doing only the database limit's transaction per request" \
-            --setup "$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s after ${WARMUP} s of warm-up; the JDK's HTTP server with ${WEBHOOK_WORKERS:-8} workers and the server's JVM flags, the single scenario's bodies unverified" \
+            --setup "$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s after $(( WARMUP < 10 ? WARMUP : 10 )) s of warm-up; the JDK's HTTP server with ${WEBHOOK_WORKERS:-8} workers and the server's JVM flags, the single scenario's bodies unverified" \
             --load "$dir/load.result" --check "$dir/check.result" --rss-kb "${rss:-0}" --db-tps "$DB1" \
             --db-events 1 --db-label "pgbench-style: 1 journal insert + 1 upsert per transaction" --ratio requests \
             --out "$OUT/reference.summary" --resent "re-sent bodies already sent (the reference stores them again)" \

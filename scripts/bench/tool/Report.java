@@ -81,8 +81,10 @@ final class Report {
         if (load.containsKey("jvm_cpu_s") && answered > 0) {
             double jvmCpu = number(load, "jvm_cpu_s");
             double pgCpu = number(load, "pg_cpu_s");
+            double jitCpu = number(load, "jit_cpu_s");
             row("CPU per 2xx request: server JVM / PostgreSQL", String.format(Locale.ROOT,
-                    "%.2f / %.2f ms (%.1f / %.1f CPU-s in all)", jvmCpu * 1000 / answered, pgCpu * 1000 / answered, jvmCpu, pgCpu));
+                    "%.2f / %.2f ms (%.1f / %.1f CPU-s in all; the JIT compiler %.0f %% of the JVM's)", jvmCpu * 1000 / answered,
+                    pgCpu * 1000 / answered, jvmCpu, pgCpu, jvmCpu > 0 ? 100 * jitCpu / jvmCpu : 0));
         }
         row("database limit", fmt(dbTps) + " tx/s (" + args.get("db-label", "") + ")");
         row("ratio to database limit", ratioText);

@@ -68,7 +68,8 @@ public final class EventFields {
      */
     public OffsetDateTime time(String key) {
         String text = text(key);
-        if (text != null && LOCAL_TIME.matcher(text).matches()) {
+        // a unix time (the usual case) has no '-' where a local date-time has its first one: no regex for it
+        if (text != null && text.length() > 4 && text.charAt(4) == '-' && LOCAL_TIME.matcher(text).matches()) {
             return null;
         }
         Long seconds = number(key);

@@ -39,15 +39,17 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
 
     @Override
     public String prepareQuery(String query, boolean allowNamedParameters, Exchange exchange) throws SQLException {
+        // the cache first: only fixed statements are in it, so a hit needs no scan of the SQL text
+        String answer = allowNamedParameters ? prepared.get(query) : null;
+        if (answer != null) {
+            return answer;
+        }
         if (!allowNamedParameters || dynamic(query)) {
             return super.prepareQuery(query, allowNamedParameters, exchange);
         }
-        String answer = prepared.get(query);
-        if (answer == null) {
-            answer = super.prepareQuery(query, true, exchange);
-            if (prepared.size() < MAX_STATEMENTS) {
-                prepared.put(query, answer);
-            }
+        answer = super.prepareQuery(query, true, exchange);
+        if (prepared.size() < MAX_STATEMENTS) {
+            prepared.put(query, answer);
         }
         return answer;
     }
@@ -55,11 +57,11 @@ public class ParsedOnceSqlStrategy extends DefaultSqlPrepareStatementStrategy {
     @Override
     public Iterator<?> createPopulateIterator(String query, String preparedQuery, int expectedParams, Exchange exchange,
             Object value) throws SQLException {
-        if (dynamic(query)) {
-            return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
-        }
         List<String> order = names.get(query);
         if (order == null) {
+            if (dynamic(query)) {
+                return super.createPopulateIterator(query, preparedQuery, expectedParams, exchange, value);
+            }
             order = parameterNames(query);
             if (names.size() < MAX_STATEMENTS) {
                 names.put(query, order);
