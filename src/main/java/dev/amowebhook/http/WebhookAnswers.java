@@ -85,11 +85,31 @@ public class WebhookAnswers {
     public void databaseUnavailable(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
+        if (lockTimedOut(cause)) {
+            // amo_find_delivered gave up waiting for the dedupe lock: another delivery of the same request is
+            // still being stored (a slow original, or a stuck one), not a database that is down
+            log.warn("webhook not stored, another delivery of it is still being stored request={} amoRequestId={}",
+                    request == null ? null : request.id(), request == null ? null : request.amoRequestId());
+            metrics.request(request, "unavailable", "delivery_in_progress");
+            answer(exchange, 503, error(503, "delivery_in_progress",
+                    "Another delivery of this webhook is still being stored: this one was not stored, retry later", request));
+            return;
+        }
         log.error("webhook not stored, database unavailable request={}: {}",
                 request == null ? null : request.id(), cause == null ? null : cause.getMessage());
         metrics.request(request, "unavailable", "database_unavailable");
         answer(exchange, 503, error(503, "database_unavailable",
                 "Database connection failed: the webhook was not stored, retry later", request));
+    }
+
+    /** PostgreSQL's lock_not_available (55P03): a lock wait ran into {@code lock_timeout}. */
+    static boolean lockTimedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public void failed(Exchange exchange) {

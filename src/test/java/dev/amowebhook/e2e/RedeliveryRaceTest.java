@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -75,6 +76,43 @@ class RedeliveryRaceTest {
                 + "ON r.id = e.request_id WHERE r.amo_request_id IN ('race-1', ?)", Integer.class, redeliveryId))
                 .as("the event journaled once").isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 73001", String.class)).isEqualTo("After");
+    }
+
+    /**
+     * A re-delivery that cannot get its dedupe lock within the function's lock_timeout (1.5 s) is answered 503 with
+     * its own cause, not as a database outage, and stores nothing; amoCRM's retry after the original is a duplicate.
+     */
+    @Test
+    void aReDeliveryThatWaitsLongerThanTheLockTimeoutIsAnsweredDeliveryInProgress() throws Exception {
+        Tables.truncateAll(jdbc);
+        WebhookClient client = new WebhookClient(port);
+        assertThat(client.postSigned(lead("Before", "1732600000"), "slow-0").status()).isEqualTo(200);
+        byte[] body = lead("After", "1732600100");
+
+        CompletableFuture<Answer> original;
+        Answer busy;
+        try (RowLock lock = RowLock.on(dataSource, "amo_leads", 73001)) {
+            original = CompletableFuture.supplyAsync(() -> client.postSigned(body, "slow-1"));
+            awaitWaiting("%", 1);
+            long started = System.nanoTime();
+            busy = client.postSigned(body, "slow-1");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("answered within amoCRM's 2 s")
+                    .isBetween(1_400L, 2_000L);
+            assertThat(original).isNotDone();
+        }
+
+        assertThat(busy.status()).isEqualTo(503);
+        assertThat(busy.json().path("code").asText()).isEqualTo("delivery_in_progress");
+        assertThat(busy.json().path("error").asText()).contains("still being stored");
+        Answer first = original.get(10, TimeUnit.SECONDS);
+        assertThat(first.json().path("status").asText()).isEqualTo("accepted");
+        assertThat(jdbc.queryForList("SELECT outcome FROM webhook_requests WHERE amo_request_id = 'slow-1'", String.class))
+                .as("the refused delivery stored nothing").containsExactly("accepted");
+
+        Answer retry = client.postSigned(body, "slow-1");
+        assertThat(retry.json().path("status").asText()).as("amoCRM's retry").isEqualTo("duplicate");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_events e JOIN webhook_requests r "
+                + "ON r.id = e.request_id WHERE r.amo_request_id = 'slow-1'", Integer.class)).isEqualTo(1);
     }
 
     private static byte[] lead(String name, String updatedAt) {
