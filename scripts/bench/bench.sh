@@ -5,7 +5,8 @@
 # Starts the packaged server (JVM flags and launch of `make run`) on a throw-away embedded PostgreSQL (fsync and
 # synchronous_commit on, as in production) on free ports, measures start-to-healthy, measures the database limit
 # with pgbench (or a JDBC client), then drives four scenarios over loopback with signed amoCRM bodies and checks
-# after each that every event answered 2xx is in PostgreSQL. Stops everything it started.
+# after each that every event answered 2xx is in PostgreSQL, and last the same single-event load against a bare
+# reference server (ReferenceServer.java) on the same PostgreSQL. Stops everything it started.
 #
 # Settings (environment, or make variables: make bench BENCH_SECONDS=20):
 #   BENCH_SECONDS=30        seconds per scenario (smoke: 3)
@@ -280,9 +281,10 @@ cpu_snapshot() { # FILE [PID]: "pid ticks" of the server's JVM, or PID's (as jvm
     [[ -f $WORK/pg/postmaster.pid ]] && pg=$(head -n 1 "$WORK/pg/postmaster.pid")
     {
         awk '{ print "jvm", $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null || true
-        # of which the JIT's compiler threads ("C1/C2 CompilerThre"; fields counted after the name, which has a space)
-        cat "/proc/$jvm"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { sub(/.*\) /, ""); s += $12 + $13 }
-            END { print "jit", s + 0 }' || true
+        # of which the JIT's compiler threads ("C1/C2 CompilerThre"; fields counted after the name, which has a space),
+        # one line each: a compiler thread the JVM stops between two snapshots then counts for neither, not negative
+        cat "/proc/$jvm"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { tid = $1; sub(/.*\) /, ""); print "jit:" tid, $12 + $13 }' \
+            || true
         # the postmaster with its waited-for children (cutime, cstime): backends that exited still count
         awk -v pg="$pg" '$1 == pg { print $1, $14 + $15 + $16 + $17 } $4 == pg { print $1, $14 + $15 }' \
             /proc/[0-9]*/stat 2>/dev/null || true
@@ -290,7 +292,7 @@ cpu_snapshot() { # FILE [PID]: "pid ticks" of the server's JVM, or PID's (as jvm
 }
 cpu_seconds() { # BEFORE AFTER -> "jvm_s pg_s jit_s": CPU used between the snapshots (processes started since count whole)
     awk -v t="$CLK_TCK" 'NR == FNR { before[$1] = $2; next }
-        { d = $2 - ($1 in before ? before[$1] : 0); if ($1 == "jvm") j += d; else if ($1 == "jit") c += d; else p += d }
+        { d = $2 - ($1 in before ? before[$1] : 0); if ($1 == "jvm") j += d; else if ($1 ~ /^jit:/) c += d; else p += d }
         END { printf "%.2f %.2f %.2f\n", j / t, p / t, c / t }' "$1" "$2"
 }
 
@@ -424,7 +426,7 @@ scenario() {
 
 # Warm-up: the JIT and the pools see the single-event load first (its rate sizes the body pools of the scenarios),
 # then bulk edits. The scenarios measure the steady state: on this machine the JIT's C2 compiler takes 20-30 % of the
-# JVM's CPU for the first ~70 s of load, then ~1 % (the "JIT compiler" share in each table shows what is left).
+# JVM's CPU for the first ~70 s of load, then a few percent (the "JIT compiler" share in each table shows what is left).
 log "warm-up: ${WARMUP} s of single-event requests"
 mkdir -p "$OUT/warmup" "$OUT/warmup-batch"
 bodies warm "$(pool $(( DB1 / 2 > 500 ? DB1 / 2 : 500 )) 2300 "$WARMUP")" warmup
@@ -433,7 +435,7 @@ WARM_RPS=$(awk -F= '/^ok=/ { ok = $2 } /^duration_s=/ { d = $2 } END { printf "%
 log "warm-up: $WARM_RPS requests/s"
 if (( WARMUP / 2 > 0 )); then
     log "warm-up: $(( WARMUP / 2 )) s of 50-event requests"
-    bodies batch "$(pool $(( WARM_RPS / 4 > 20 ? WARM_RPS / 4 : 20 )) 53000 $(( WARMUP / 2 )))" warmup-batch
+    bodies batch "$(pool $(( WARM_RPS / 3 > 20 ? WARM_RPS / 3 : 20 )) 53000 $(( WARMUP / 2 )))" warmup-batch
     closed_loop warmup-batch "$OUT/warmup-batch" $(( WARMUP / 2 ))
 fi
 EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
@@ -451,18 +453,24 @@ EXPECT=$(( WARM_RPS * 3 > 300 ? WARM_RPS * 3 : 300 ))
 # server, the database limit's transaction per request, nothing else) with the server's JVM flags, workers,
 # PostgreSQL, load tool and connections. Not the product: what any server that answers after a commit meets here.
 reference() {
-    local dir=$OUT/reference port rss jvm_cpu pg_cpu jit_cpu rc=0
+    local dir=$OUT/reference port rss jvm_cpu pg_cpu jit_cpu rc=0 warm=$(( WARMUP < 20 ? WARMUP : 20 ))
     rm -rf "$dir" && mkdir -p "$dir/warmup"
-    read -r port < <(tool free-ports --count 1)
     tool db-prepare --jdbc "$JDBC" :: gen --scenario single --count "$(pool "$DB1" 2300)" \
         --secret "$SECRET" --prefix bench-reference- --out "$WORK/reference.bodies" --manifest "$WORK/reference.manifest" >&2
-    java $JAVA_OPTS -cp "$TOOL/classes:$DRIVER" BenchTool reference-server --port "$port" --jdbc "$JDBC" \
+    # it binds a free port itself and names it in the port file: no other socket can take it in between
+    java $JAVA_OPTS -cp "$TOOL/classes:$DRIVER" BenchTool reference-server --port-file "$dir/port" --jdbc "$JDBC" \
         --workers "${WEBHOOK_WORKERS:-8}" >"$dir/server.log" 2>&1 &
     REFERENCE_PID=$!
-    tool wait-healthy --url "http://127.0.0.1:$port/health" --timeout 60 --pid "$REFERENCE_PID" >/dev/null \
+    for _ in $(seq 1 300); do
+        [[ -s $dir/port ]] && break
+        kill -0 "$REFERENCE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    [[ -n $port ]] && tool wait-healthy --url "http://127.0.0.1:$port/health" --timeout 60 --pid "$REFERENCE_PID" >/dev/null \
         || { cat "$dir/server.log" >&2; die "the reference server did not start"; }
-    log "scenario reference: reference server on port $port; $(( WARMUP < 10 ? WARMUP : 10 )) s of warm-up, then ${DURATION} s"
-    closed_loop reference "$dir/warmup" $(( WARMUP < 10 ? WARMUP : 10 )) "http://127.0.0.1:$port/api/webhooks/amo"
+    log "scenario reference: reference server on port $port; $warm s of warm-up, then ${DURATION} s"
+    closed_loop reference "$dir/warmup" "$warm" "http://127.0.0.1:$port/api/webhooks/amo"
     tool db-prepare --jdbc "$JDBC"   # the warm-up's rows out: the check counts the measured run's
     start_sampler "$dir/rss.samples" "$REFERENCE_PID"
     cpu_snapshot "$dir/cpu.before" "$REFERENCE_PID"
@@ -473,9 +481,10 @@ reference() {
     rss=$(sort -n "$dir/rss.samples" | tail -n 1)
     read -r jvm_cpu pg_cpu jit_cpu < <(cpu_seconds "$dir/cpu.before" "$dir/cpu.after")
     printf 'jvm_cpu_s=%s\npg_cpu_s=%s\njit_cpu_s=%s\n' "$jvm_cpu" "$pg_cpu" "$jit_cpu" >>"$dir/load.result"
+    # its data check counts like the product's: a failed one fails the bench (the harness or the machine is wrong)
     tool verify-reference --jdbc "$JDBC" --load "$dir/load.result" --connections "$CONNECTIONS" --out "$dir/check.result" \
         :: report --name reference --title "reference, not the product: a bare HTTP server doing only the database limit's transaction per request" \
-            --setup "$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s after $(( WARMUP < 10 ? WARMUP : 10 )) s of warm-up; the JDK's HTTP server with ${WEBHOOK_WORKERS:-8} workers and the server's JVM flags, the single scenario's bodies unverified" \
+            --setup "$LOADGEN_TEXT: $CONNECTIONS connections, $THREADS threads, ${DURATION} s after $warm s of warm-up; the JDK's HTTP server with ${WEBHOOK_WORKERS:-8} workers and the server's JVM flags, the single scenario's bodies unverified" \
             --load "$dir/load.result" --check "$dir/check.result" --rss-kb "${rss:-0}" --db-tps "$DB1" \
             --db-events 1 --db-label "pgbench-style: 1 journal insert + 1 upsert per transaction" --ratio requests \
             --out "$OUT/reference.summary" --resent "re-sent bodies already sent (the reference stores them again)" \

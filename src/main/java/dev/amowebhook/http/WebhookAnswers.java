@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +87,7 @@ public class WebhookAnswers {
     public void databaseUnavailable(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         InboundRequest request = exchange.getProperty(Flow.REQUEST, InboundRequest.class);
-        if (lockTimedOut(cause)) {
+        if (dedupeLockTimedOut(cause)) {
             // amo_find_delivered gave up waiting for the dedupe lock: another delivery of the same request is
             // still being stored (a slow original, or a stuck one), not a database that is down
             log.warn("webhook not stored, another delivery of it is still being stored request={} amoRequestId={}",
@@ -102,11 +104,17 @@ public class WebhookAnswers {
                 "Database connection failed: the webhook was not stored, retry later", request));
     }
 
-    /** PostgreSQL's lock_not_available (55P03): a lock wait ran into {@code lock_timeout}. */
-    static boolean lockTimedOut(Throwable failure) {
+    /**
+     * PostgreSQL's lock_not_available (55P03) raised at the advisory-lock {@code PERFORM} of amo_find_delivered: its
+     * 1.5 s {@code lock_timeout} ran out waiting for another delivery. The same code from any other lock wait (a table
+     * held by DDL, an operator's own lock_timeout) is a database problem and stays {@code database_unavailable}.
+     */
+    static boolean dedupeLockTimedOut(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
-                return true;
+            if (t instanceof PSQLException psql && "55P03".equals(psql.getSQLState())) {
+                ServerErrorMessage message = psql.getServerErrorMessage();
+                String where = message == null ? null : message.getWhere();
+                return where != null && where.contains("amo_find_delivered") && where.contains("PERFORM");
             }
         }
         return false;

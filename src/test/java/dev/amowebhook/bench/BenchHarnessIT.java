@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark harness of {@code make bench} (scripts/bench/) still works end to end, so it cannot break silently
  * before the next tuning round: a smoke run (a few seconds per scenario, targets not asserted) against the packaged
- * jar starts the server on a throw-away embedded PostgreSQL, measures the database limit, drives the four scenarios,
- * checks after each that every 2xx-answered event is in PostgreSQL, prints every table and stops what it started.
+ * jar starts the server on a throw-away embedded PostgreSQL, measures the database limit, drives the four scenarios
+ * and the bare reference server, checks after each that every 2xx-answered event is in PostgreSQL, prints every table
+ * and stops what it started.
  * <p>It never installs packages (BENCH_INSTALL=0): where wrk or pgbench are missing, the harness's own Java load
  * generator and JDBC client stand in, which is exactly the path a fresh machine without root takes.
  */
