@@ -724,8 +724,10 @@ def scenario_shutdown(ctx):
                  % SIGTERM_GRACE,
                  not [a for a in accepted_after if a.t_send - t_term > SIGTERM_GRACE]
                  and len(refused) + len(accepted_after) == len(after),
-                 "%d sent after SIGTERM: %s; the last 2xx was sent %.0f ms after the signal"
-                 % (len(after), kinds, late_ok * 1000))
+                 "%d sent after SIGTERM: %s; the last 2xx was sent %.0f ms after the signal%s"
+                 % (len(after), kinds, late_ok * 1000, "".join(
+                     "; %s %.0f ms after: %s" % (a.status, (a.t_send - t_term) * 1000, a.text[:200].replace("\n", " "))
+                     for a in after if a.status is not None and not a.ok and a.status != 503)))
     left = h.processes_using(data)
     result.check("the embedded PostgreSQL is stopped (no process on its data directory, lock file gone)",
                  not left and not h.alive(postmaster or -1)
