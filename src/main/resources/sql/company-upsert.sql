@@ -3,11 +3,11 @@
 INSERT INTO amo_companies AS t (
     id, account_id, name, responsible_user_id, created_user_id, modified_user_id, created_at, updated_at,
     phones, emails, linked_leads, custom_fields, tags, deleted_at, last_action, payload)
-VALUES (
+SELECT
     :#id, CAST(:#account_id AS bigint), CAST(:#name AS text), CAST(:#responsible_user_id AS bigint),
     CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz),
     CAST(:#version AS timestamptz), CAST(:#phones AS jsonb), CAST(:#emails AS jsonb), CAST(:#linked_leads AS jsonb),
-    CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb))
+    CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     account_id          = CASE WHEN amo_carried(:#present, 'account_id') THEN EXCLUDED.account_id ELSE t.account_id END,
     name                = CASE WHEN amo_carried(:#present, 'name') THEN EXCLUDED.name ELSE t.name END,

@@ -2,8 +2,8 @@
 -- and only when the event is at least as new as the row (updated_at); restore clears deleted_at.
 INSERT INTO amo_customers AS t (
     id, account_id, name, status_id, next_price, next_date, periodicity, custom_fields, tags, responsible_user_id, created_user_id, modified_user_id, created_at, updated_at, deleted_at, last_action, payload)
-VALUES (
-    :#id, CAST(:#account_id AS bigint), CAST(:#name AS text), CAST(:#status_id AS bigint), CAST(:#next_price AS numeric), CAST(:#next_date AS timestamptz), CAST(:#periodicity AS integer), CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz), CAST(:#version AS timestamptz), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb))
+SELECT
+    :#id, CAST(:#account_id AS bigint), CAST(:#name AS text), CAST(:#status_id AS bigint), CAST(:#next_price AS numeric), CAST(:#next_date AS timestamptz), CAST(:#periodicity AS integer), CAST(:#custom_fields AS jsonb), CAST(:#tags AS jsonb), CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz), CAST(:#version AS timestamptz), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     account_id          = CASE WHEN amo_carried(:#present, 'account_id') THEN EXCLUDED.account_id ELSE t.account_id END,
     name                = CASE WHEN amo_carried(:#present, 'name') THEN EXCLUDED.name ELSE t.name END,

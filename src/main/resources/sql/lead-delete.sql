@@ -2,9 +2,9 @@
 -- updated_at/last_modified when it carries one, else when it was received; a delete older than the row's latest
 -- update does not delete it.
 INSERT INTO amo_leads AS t (id, account_id, status_id, pipeline_id, deleted_at, last_action, payload)
-VALUES (
+SELECT
     :#id, CAST(:#account_id AS bigint), CAST(:#status_id AS bigint), CAST(:#pipeline_id AS bigint),
-    COALESCE(CAST(:#version AS timestamptz), CAST(:#received_at AS timestamptz)), 'delete', CAST(:#payload AS jsonb))
+    COALESCE(CAST(:#version AS timestamptz), CAST(:#received_at AS timestamptz)), 'delete', CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     deleted_at  = COALESCE(t.deleted_at, EXCLUDED.deleted_at),
     last_action = 'delete',

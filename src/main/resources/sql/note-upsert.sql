@@ -2,11 +2,11 @@
 INSERT INTO amo_notes AS t (
     id, account_id, parent_entity, element_id, element_type, note_type, text, params, responsible_user_id,
     created_user_id, created_at, updated_at, last_action, payload)
-VALUES (
+SELECT
     :#id, CAST(:#account_id AS bigint), CAST(:#parent_entity AS text), CAST(:#element_id AS bigint),
     CAST(:#element_type AS integer), CAST(:#note_type AS text), CAST(:#text AS text), CAST(:#params AS jsonb),
     CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#created_at AS timestamptz),
-    CAST(:#version AS timestamptz), CAST(:#action AS text), CAST(:#payload AS jsonb))
+    CAST(:#version AS timestamptz), CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     element_id          = CASE WHEN amo_carried(:#present, 'element_id') THEN EXCLUDED.element_id ELSE t.element_id END,
     element_type        = CASE WHEN amo_carried(:#present, 'element_type') THEN EXCLUDED.element_type ELSE t.element_type END,

@@ -2,11 +2,11 @@
 INSERT INTO amo_talks AS t (
     id, account_id, chat_id, contact_id, entity_id, entity_type, is_in_work, is_read, rate, origin, created_at,
     updated_at, last_action, payload)
-VALUES (
+SELECT
     :#id, CAST(:#account_id AS bigint), CAST(:#chat_id AS text), CAST(:#contact_id AS bigint),
     CAST(:#entity_id AS bigint), CAST(:#entity_type AS text), CAST(:#is_in_work AS boolean),
     CAST(:#is_read AS boolean), CAST(:#rate AS integer), CAST(:#origin AS text), CAST(:#created_at AS timestamptz),
-    CAST(:#version AS timestamptz), CAST(:#action AS text), CAST(:#payload AS jsonb))
+    CAST(:#version AS timestamptz), CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     chat_id     = CASE WHEN amo_carried(:#present, 'chat_id') THEN EXCLUDED.chat_id ELSE t.chat_id END,
     contact_id  = CASE WHEN amo_carried(:#present, 'contact_id') THEN EXCLUDED.contact_id ELSE t.contact_id END,

@@ -2,8 +2,8 @@
 -- and only when the event is at least as new as the row (updated_at); restore clears deleted_at.
 INSERT INTO amo_tasks AS t (
     id, account_id, element_id, element_type, task_type, text, status, result, complete_till, responsible_user_id, created_user_id, modified_user_id, created_at, updated_at, deleted_at, last_action, payload)
-VALUES (
-    :#id, CAST(:#account_id AS bigint), CAST(:#element_id AS bigint), CAST(:#element_type AS integer), CAST(:#task_type AS text), CAST(:#text AS text), CAST(:#status AS integer), CAST(:#result AS text), CAST(:#complete_till AS timestamptz), CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz), CAST(:#version AS timestamptz), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb))
+SELECT
+    :#id, CAST(:#account_id AS bigint), CAST(:#element_id AS bigint), CAST(:#element_type AS integer), CAST(:#task_type AS text), CAST(:#text AS text), CAST(:#status AS integer), CAST(:#result AS text), CAST(:#complete_till AS timestamptz), CAST(:#responsible_user_id AS bigint), CAST(:#created_user_id AS bigint), CAST(:#modified_user_id AS bigint), CAST(:#created_at AS timestamptz), CAST(:#version AS timestamptz), NULL, CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (id) DO UPDATE SET
     account_id          = CASE WHEN amo_carried(:#present, 'account_id') THEN EXCLUDED.account_id ELSE t.account_id END,
     element_id          = CASE WHEN amo_carried(:#present, 'element_id') THEN EXCLUDED.element_id ELSE t.element_id END,

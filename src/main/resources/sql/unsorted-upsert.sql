@@ -2,11 +2,11 @@
 INSERT INTO amo_unsorted AS t (
     uid, account_id, category, source, source_uid, source_id, pipeline_id, lead_id, contact_ids, source_data,
     created_at, status, last_action, payload)
-VALUES (
+SELECT
     :#id, CAST(:#account_id AS bigint), CAST(:#category AS text), CAST(:#source AS text), CAST(:#source_uid AS text),
     CAST(:#source_id AS bigint), CAST(:#pipeline_id AS bigint), CAST(:#lead_id AS bigint),
     CAST(:#contact_ids AS jsonb), CAST(:#source_data AS jsonb), CAST(:#created_at AS timestamptz), 'new',
-    CAST(:#action AS text), CAST(:#payload AS jsonb))
+    CAST(:#action AS text), CAST(:#payload AS jsonb)
 ON CONFLICT (uid) DO UPDATE SET
     category    = CASE WHEN amo_carried(:#present, 'category') THEN EXCLUDED.category ELSE t.category END,
     source      = CASE WHEN amo_carried(:#present, 'source') THEN EXCLUDED.source ELSE t.source END,

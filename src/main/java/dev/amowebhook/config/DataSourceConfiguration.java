@@ -1,15 +1,20 @@
 package dev.amowebhook.config;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.amowebhook.store.UpsertBatchingDataSource;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * One pooled DataSource: on the server named by {@code DB_URL}, or on the embedded PostgreSQL when it is unset.
- * Pool settings bind from {@code spring.datasource.hikari.*}.
+ * Pool settings bind from {@code spring.datasource.hikari.*}. Its connections can batch a bulk request's upserts
+ * ({@link UpsertBatchingDataSource}).
  */
 @Configuration(proxyBeanMethods = false)
 public class DataSourceConfiguration {
@@ -20,11 +25,12 @@ public class DataSourceConfiguration {
         return new EmbeddedDatabase(properties);
     }
 
-    @Bean
-    @ConfigurationProperties("spring.datasource.hikari")
-    HikariDataSource dataSource(@Value("${amocrm.db-url:}") String dbUrl,
-                                org.springframework.beans.factory.ObjectProvider<EmbeddedDatabase> embedded) {
+    @Bean(destroyMethod = "close")
+    DataSource dataSource(@Value("${amocrm.db-url:}") String dbUrl,
+                          org.springframework.beans.factory.ObjectProvider<EmbeddedDatabase> embedded,
+                          Environment environment) {
         HikariDataSource dataSource = new HikariDataSource();
+        Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(dataSource));
         if (dbUrl.isBlank()) {
             EmbeddedDatabase database = embedded.getObject();
             dataSource.setJdbcUrl(database.jdbcUrl());
@@ -39,6 +45,6 @@ public class DataSourceConfiguration {
                 dataSource.setPassword(url.password());
             }
         }
-        return dataSource;
+        return new UpsertBatchingDataSource(dataSource);
     }
 }

@@ -10,6 +10,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import dev.amowebhook.store.TransactionBoundaries;
+import dev.amowebhook.store.BulkUpserts;
 import dev.amowebhook.store.TransientRetries;
 import dev.amowebhook.event.RequestAbort;
 import dev.amowebhook.http.HealthReport;
@@ -101,6 +102,11 @@ class FlowBeans {
             @Value("${amocrm.dead-letter.retry-delay-ms}") long delayMs,
             @Value("${amocrm.dead-letter.backoff-multiplier}") double multiplier) {
         return new TransactionBoundaries(transactions, producer, new TransientRetries(retries, delayMs, multiplier));
+    }
+
+    @Bean
+    BulkUpserts bulkUpserts(DataSource dataSource) {
+        return new BulkUpserts(dataSource);
     }
 
     @Bean

@@ -10,6 +10,7 @@ import dev.amowebhook.http.WebhookAnswers;
 import dev.amowebhook.journal.EventJournal;
 import dev.amowebhook.journal.RequestJournal;
 import dev.amowebhook.parse.WebhookParser;
+import dev.amowebhook.store.BulkUpserts;
 import dev.amowebhook.store.TransactionBoundaries;
 import dev.amowebhook.verify.AccountGuard;
 import dev.amowebhook.verify.WebhookAuthenticator;
@@ -82,6 +83,18 @@ class RequestSteps {
     @Bean
     Processor openJournalBatch(EventJournal journal) {
         return exchange -> exchange.getMessage().setBody(journal.openRequest(list(exchange), exchange));
+    }
+
+    /** split-events: a bulk request's upserts batched on its connection (in its fast attempt). */
+    @Bean
+    Processor openUpsertBatch(BulkUpserts upserts) {
+        return upserts::open;
+    }
+
+    /** split-events: the batched upserts sent, each checked to have stored its event. */
+    @Bean
+    Processor sendUpsertBatch(BulkUpserts upserts) {
+        return upserts::send;
     }
 
     /** split-events: what the lookup found. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.amowebhook.FormBody;
 import dev.amowebhook.Tables;
 import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
@@ -334,6 +335,59 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void aBulkEditOfFiftyLeadsIsStoredWithItsUpsertsSentAsOneBatch() {
+        FormBody bulk = form().account();
+        for (int i = 0; i < 50; i++) {
+            bulk.item("leads[update][" + i + "]", "id", String.valueOf(8000 + i), "name", "Bulk " + i,
+                    "price", String.valueOf(i), "updated_at", "1732600000");
+        }
+        double batchedBefore = batchedUpserts("stored");
+
+        Answer answer = client.postSigned(bulk.bytes());
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.count("events")).isEqualTo(50);
+        assertThat(answer.count("stored")).isEqualTo(50);
+        assertThat(batchedUpserts("stored") - batchedBefore).as("sent in one batch").isEqualTo(50);
+        assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
+                .hasSize(50).startsWith("Bulk 0", "Bulk 1").endsWith("Bulk 49");
+        assertThat(jdbc.queryForObject("SELECT sum(price) FROM amo_leads", BigDecimal.class))
+                .isEqualByComparingTo("1225");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_events WHERE outcome = 'stored'", Integer.class))
+                .isEqualTo(50);
+    }
+
+    @Test
+    void aStaleEventInABulkEditIsFoundWhenTheBatchIsSentAndTheRequestStoredEventByEvent() {
+        client.postSigned(form().account().item("leads[update][0]", "id", "7002", "name", "Newer",
+                "updated_at", "1732700000").bytes());
+        byte[] bulk = form().account()
+                .item("leads[update][0]", "id", "7001", "name", "First", "updated_at", "1732600000")
+                .item("leads[update][1]", "id", "7002", "name", "Older", "updated_at", "1732600000")
+                .item("leads[update][2]", "id", "7003", "name", "Third", "updated_at", "1732600000")
+                .bytes();
+        double retriedBefore = batchedUpserts("retried");
+        double storedBefore = leadUpdates("stored");
+
+        Answer answer = client.postSigned(bulk, "req-bulk-stale");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.count("stored")).isEqualTo(2);
+        assertThat(answer.count("stale")).as("the batch reported it stored; its count said otherwise").isEqualTo(1);
+        assertThat(batchedUpserts("retried") - retriedBefore).isEqualTo(3);
+        assertThat(leadUpdates("stored") - storedBefore).as("counted once, as committed").isEqualTo(2);
+        assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
+                .containsExactly("First", "Newer", "Third");
+        assertThat(jdbc.queryForList("""
+                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
+                JOIN webhook_requests r ON r.id = e.request_id
+                WHERE r.amo_request_id = 'req-bulk-stale' ORDER BY e.entity_id""", String.class))
+                .containsExactly("7001=stored", "7002=stale", "7003=stored");
+        assertThat(jdbc.queryForObject("SELECT stale FROM webhook_requests WHERE amo_request_id = 'req-bulk-stale'",
+                Integer.class)).isEqualTo(1);
+    }
+
+    @Test
     void aFailingEventIsDeadLetteredWhileItsSiblingsAreStored() throws Exception {
         byte[] body = form().account()
                 .item("leads[update][0]", "id", "6001", "name", "Good before", "updated_at", "1732600000")
@@ -500,6 +554,11 @@ class WebhookEndToEndTest {
 
     private static OffsetDateTime epoch(long seconds) {
         return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(seconds), ZoneOffset.UTC);
+    }
+
+    private double batchedUpserts(String result) {
+        var counter = meters.find("amocrm.webhook.batched.upserts").tags("result", result).functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double leadUpdates(String outcome) {

@@ -1,0 +1,111 @@
+package dev.amowebhook.store;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The statement an {@link UpsertBatch} gives camel-sql for an upsert: it records the parameters, and executing it
+ * holds the upsert back in the batch and reports one changed row. Anything camel-sql does not do with an upsert
+ * (result sets, generated keys, another execution) turns it into a real statement, executed on its own.
+ */
+final class HeldStatement implements InvocationHandler {
+
+    private final UpsertBatch batch;
+    private final String sql;
+    private List<UpsertBatch.Call> parameters = new ArrayList<>();
+    private boolean held;
+    private boolean closed;
+    private PreparedStatement real;
+
+    private HeldStatement(UpsertBatch batch, String sql) {
+        this.batch = batch;
+        this.sql = sql;
+    }
+
+    static PreparedStatement create(UpsertBatch batch, String sql) {
+        return (PreparedStatement) Proxy.newProxyInstance(HeldStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, new HeldStatement(batch, sql));
+    }
+
+    @Override
+    public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+        if (real != null) {
+            return UpsertBatch.call(real, method, args);
+        }
+        String name = method.getName();
+        boolean noArgs = args == null || args.length == 0;
+        switch (name) {
+            case "execute", "executeUpdate", "executeLargeUpdate" -> {
+                if (noArgs && !held) {
+                    batch.hold(sql, parameters);
+                    held = true;
+                    return name.equals("execute") ? Boolean.FALSE : name.equals("executeUpdate") ? (Object) 1 : (Object) 1L;
+                }
+            }
+            case "getUpdateCount" -> {
+                return held ? 1 : -1;
+            }
+            case "getLargeUpdateCount" -> {
+                return held ? 1L : -1L;
+            }
+            case "getResultSet" -> {
+                return null;
+            }
+            case "getMoreResults" -> {
+                return false;
+            }
+            case "getWarnings" -> {
+                return null;
+            }
+            case "clearWarnings" -> {
+                return null;
+            }
+            case "close" -> {
+                closed = true;
+                return null;
+            }
+            case "isClosed" -> {
+                return closed;
+            }
+            case "getConnection" -> {
+                return batch.proxy();
+            }
+            case "clearParameters" -> {
+                if (!held) {
+                    parameters = new ArrayList<>();
+                    return null;
+                }
+            }
+            case "toString" -> {
+                return "held upsert: " + sql;
+            }
+            case "hashCode" -> {
+                return System.identityHashCode(self);
+            }
+            case "equals" -> {
+                return self == args[0];
+            }
+            default -> {
+                if (name.startsWith("set") && !held) {
+                    // parameters and statement settings alike: all are set again on the batch's statement
+                    parameters.add(new UpsertBatch.Call(method, args == null ? null : args.clone()));
+                    return null;
+                }
+            }
+        }
+        if (held) {
+            throw new SQLException("a batched upsert cannot " + name + " after it was executed");
+        }
+        // not what camel-sql does with an upsert: execute it on its own, after what the batch holds
+        real = batch.prepareAlone(sql);
+        for (UpsertBatch.Call parameter : parameters) {
+            parameter.applyTo(real);
+        }
+        return UpsertBatch.call(real, method, args);
+    }
+}

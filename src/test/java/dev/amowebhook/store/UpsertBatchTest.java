@@ -1,0 +1,182 @@
+package dev.amowebhook.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amowebhook.WebhookServerTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The server's connections hold a bulk request's upserts back and send them as one batch, on PostgreSQL. */
+@WebhookServerTest
+class UpsertBatchTest {
+
+    static final String UPSERT = """
+            INSERT INTO batch_test AS t (id, v)
+            SELECT ?, ?
+            ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v
+            WHERE EXCLUDED.v > t.v""";
+
+    @Autowired
+    DataSource dataSource;
+
+    Connection connection;
+    UpsertBatch batch;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        connection = dataSource.getConnection();
+        try (Statement ddl = connection.createStatement()) {
+            ddl.execute("CREATE TEMP TABLE batch_test (id bigint PRIMARY KEY, v int NOT NULL)");
+        }
+        connection.setAutoCommit(false);
+        batch = UpsertBatch.of(connection);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        connection.rollback();
+        connection.setAutoCommit(true);
+        try (Statement ddl = connection.createStatement()) {
+            ddl.execute("DROP TABLE batch_test");
+        }
+        connection.close();
+    }
+
+    @Test
+    void upsertsAreHeldUntilSentThenAppliedInTheOrderTheyCame() throws Exception {
+        batch.open();
+        assertThat(upsert(1, 10)).as("reported as stored while held").isEqualTo(1);
+        upsert(2, 10);
+        upsert(1, 20);
+
+        assertThat(batch.held()).isEqualTo(3);
+        assertThat(writeLocksOfThisTransaction()).isEmpty();
+
+        batch.close();
+        assertThat(batch.held()).isZero();
+        assertThat(rows()).containsExactly("1=20", "2=10");
+        assertThat(upsert(3, 1)).as("closed: executed at once").isEqualTo(1);
+        assertThat(batch.held()).isZero();
+    }
+
+    @Test
+    void anyOtherStatementSendsTheHeldUpsertsFirst() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        upsert(2, 10);
+
+        assertThat(rows()).as("a query on the connection sees them").containsExactly("1=10", "2=10");
+        assertThat(batch.held()).isZero();
+    }
+
+    @Test
+    void aStaleUpsertMakesTheSendingFail() throws Exception {
+        upsert(2, 50);
+        batch.open();
+        upsert(1, 10);
+        assertThat(upsert(2, 10)).as("stale, but not known until sent").isEqualTo(1);
+        upsert(3, 10);
+
+        assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.StaleInBatchException.class)
+                .hasMessageContaining("upsert 2 of a batch of 3 changed 0 rows");
+    }
+
+    @Test
+    void aFailingUpsertMakesTheSendingFail() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setLong(1, 2);
+            statement.setNull(2, java.sql.Types.INTEGER);
+            statement.execute();
+        }
+        assertThatThrownBy(batch::close).isInstanceOf(java.sql.SQLException.class).hasMessageContaining("null value");
+    }
+
+    @Test
+    void aRollbackDropsWhatIsHeld() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        connection.rollback();
+
+        assertThat(batch.held()).isZero();
+        batch.close();
+        assertThat(rows()).isEmpty();
+    }
+
+    @Test
+    void withoutOpeningAnUpsertRunsAtOnceWithItsRealCount() throws Exception {
+        upsert(1, 10);
+        assertThat(batch.held()).isZero();
+        assertThat(upsert(1, 5)).as("stale: no row changed").isZero();
+    }
+
+    @Test
+    void onlyTheStoreRoutesUpsertsAreHeld() throws Exception {
+        for (String file : List.of("lead-upsert", "lead-delete", "contact-upsert", "company-upsert", "task-delete",
+                "note-upsert", "unsorted-decide", "customer-upsert", "talk-upsert")) {
+            assertThat(UpsertBatch.isUpsert(sql(file))).as(file).isTrue();
+        }
+        for (String file : List.of("lead-status-change-insert", "webhook-request-insert", "webhook-event-insert",
+                "message-insert", "dead-letter-insert", "webhook-events-find-applied")) {
+            assertThat(UpsertBatch.isUpsert(sql(file))).as(file).isFalse();
+        }
+        assertThat(UpsertBatch.isUpsert(UPSERT + " RETURNING id")).isFalse();
+    }
+
+    private int upsert(long id, int v) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setLong(1, id);
+            statement.setInt(2, v);
+            statement.execute();
+            return statement.getUpdateCount();
+        }
+    }
+
+    private List<String> rows() throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Statement query = connection.createStatement();
+                ResultSet row = query.executeQuery("SELECT id, v FROM batch_test ORDER BY id")) {
+            while (row.next()) {
+                rows.add(row.getLong(1) + "=" + row.getInt(2));
+            }
+        }
+        return rows;
+    }
+
+    /** A transaction holds its transaction id lock from its first write on: none while the upserts are held. */
+    private List<String> writeLocksOfThisTransaction() throws Exception {
+        List<String> locks = new ArrayList<>();
+        try (Connection other = dataSource.getConnection();
+                PreparedStatement query = other.prepareStatement(
+                        "SELECT mode FROM pg_locks WHERE pid = ? AND locktype = 'transactionid'")) {
+            query.setInt(1, pid());
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    locks.add(row.getString(1));
+                }
+            }
+        }
+        return locks;
+    }
+
+    private int pid() throws Exception {
+        return connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+    }
+
+    private static String sql(String file) throws Exception {
+        return Files.readString(Path.of("src/main/resources/sql", file + ".sql"));
+    }
+}
