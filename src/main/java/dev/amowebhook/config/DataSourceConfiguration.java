@@ -30,7 +30,6 @@ public class DataSourceConfiguration {
                           org.springframework.beans.factory.ObjectProvider<EmbeddedDatabase> embedded,
                           Environment environment) {
         HikariDataSource dataSource = new HikariDataSource();
-        Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(dataSource));
         if (dbUrl.isBlank()) {
             EmbeddedDatabase database = embedded.getObject();
             dataSource.setJdbcUrl(database.jdbcUrl());
@@ -45,6 +44,8 @@ public class DataSourceConfiguration {
                 dataSource.setPassword(url.password());
             }
         }
+        // bound last, as @ConfigurationProperties on the bean did: an explicit spring.datasource.hikari.* setting wins
+        Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(dataSource));
         return new UpsertBatchingDataSource(dataSource);
     }
 }

@@ -4,6 +4,7 @@ import dev.amowebhook.store.UpsertBatchingDataSource;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,14 +23,20 @@ class MonitoringConfiguration {
     MeterBinder batchedUpsertsMetrics(DataSource dataSource) {
         return registry -> {
             if (dataSource instanceof UpsertBatchingDataSource batches) {
-                String description = "Upserts of bulk requests sent to PostgreSQL in batches, by result";
-                FunctionCounter.builder("amocrm.webhook.batched.upserts", batches,
-                                UpsertBatchingDataSource::storedInBatches)
-                        .description(description).tag("result", "stored").register(registry);
-                FunctionCounter.builder("amocrm.webhook.batched.upserts", batches,
-                                UpsertBatchingDataSource::retriedEventByEvent)
-                        .description(description).tag("result", "retried").register(registry);
+                counter(registry, "amocrm.webhook.upsert.batches", "Batches of bulk requests' upserts, by result",
+                        batches, UpsertBatchingDataSource::batchesStored, UpsertBatchingDataSource::batchesRetried);
+                counter(registry, "amocrm.webhook.batched.upserts", "Upserts of bulk requests sent in batches, by result",
+                        batches, UpsertBatchingDataSource::upsertsStored, UpsertBatchingDataSource::upsertsRetried);
             }
         };
+    }
+
+    private static void counter(MeterRegistry registry, String name, String description,
+            UpsertBatchingDataSource batches, ToDoubleFunction<UpsertBatchingDataSource> stored,
+            ToDoubleFunction<UpsertBatchingDataSource> retried) {
+        FunctionCounter.builder(name, batches, stored).description(description).tag("result", "stored")
+                .register(registry);
+        FunctionCounter.builder(name, batches, retried).description(description).tag("result", "retried")
+                .register(registry);
     }
 }

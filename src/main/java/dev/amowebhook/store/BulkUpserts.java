@@ -48,7 +48,7 @@ public class BulkUpserts {
         }
         try {
             batch.close();
-        } catch (SQLException e) {
+        } catch (Exception e) {
             throw new SavepointsNeededException(e);
         }
     }

@@ -19,6 +19,7 @@ final class HeldStatement implements InvocationHandler {
     private final String sql;
     private List<UpsertBatch.Call> parameters = new ArrayList<>();
     private boolean held;
+    private boolean countRead;
     private boolean closed;
     private PreparedStatement real;
 
@@ -48,15 +49,17 @@ final class HeldStatement implements InvocationHandler {
                 }
             }
             case "getUpdateCount" -> {
-                return held ? 1 : -1;
+                return held && !countRead ? 1 : -1;
             }
             case "getLargeUpdateCount" -> {
-                return held ? 1L : -1L;
+                return held && !countRead ? 1L : -1L;
             }
             case "getResultSet" -> {
                 return null;
             }
             case "getMoreResults" -> {
+                // past the one result an upsert has: no more counts, as JDBC's results loop expects
+                countRead = true;
                 return false;
             }
             case "getWarnings" -> {

@@ -22,8 +22,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * </ul>
  * Savepoints cost two round trips per event and events almost never fail, so a request is first stored without
  * them (fast mode); if any of its events fails, the whole attempt is rolled back and the request is stored again
- * with a savepoint per event, where the failed event is dead-lettered alone. Routes run on the calling thread, so
- * camel-sql joins the transaction bound to it.
+ * with a savepoint per event, where the failed event is dead-lettered alone. In the fast attempt a request with
+ * several events also sends its upserts as one batch ({@link BulkUpserts}, {@link UpsertBatch}); a stale or failed
+ * one there fails the attempt the same way. Routes run on the calling thread, so camel-sql joins the transaction
+ * bound to it.
  * <p>In a savepoint an event that meets a transient database error is tried again ({@link TransientRetries}), here
  * rather than by Camel's redelivery: to be able to redeliver, Camel's error handler copies the whole exchange
  * before every step of the route, for every event, although only this step meets such errors.
@@ -152,11 +154,15 @@ public class TransactionBoundaries {
         }
     }
 
-    /** The failure of a fast attempt may arrive wrapped (by the splitter): find it. */
+    /** The failure of a fast attempt may arrive wrapped (by the splitter, or as a failed upsert batch): find it. */
     private static SavepointsNeededException savepointsNeeded(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SavepointsNeededException needed) {
                 return needed;
+            }
+            if (t instanceof UpsertBatch.SendFailedException batch) {
+                // surfaced where it was not turned into the careful attempt (an extension route's own handling)
+                return new SavepointsNeededException(batch);
             }
         }
         return null;

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * A connection that can hold back a bulk request's upserts and send them to PostgreSQL together, as one JDBC batch
@@ -35,19 +37,25 @@ public final class UpsertBatch implements InvocationHandler {
 
     /** Upserts whose only result is their count: the store routes' {@code sql/*-upsert.sql} and {@code -delete.sql}. */
     private static final Pattern UPSERT = Pattern.compile(
-            "(?is)(\\s*--[^\\n]*\\n)*\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
+            "(?is)\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
     private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
+    private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
+    private static final Pattern MORE_STATEMENTS = Pattern.compile(";\\s*\\S");
     private static final Map<String, Boolean> UPSERTS = new ConcurrentHashMap<>();
-    /** Methods that neither reach the database nor depend on what was held back. */
-    private static final Set<String> PASSIVE = Set.of("unwrap", "isWrapperFor", "getAutoCommit", "isClosed",
-            "isReadOnly", "getTransactionIsolation", "getHoldability", "getWarnings", "clearWarnings", "toString",
-            "hashCode", "equals", "getCatalog", "getSchema", "getClientInfo", "getNetworkTimeout", "getTypeMap",
-            "getMetaData");
+    /**
+     * Methods that neither reach the database nor depend on what was held back. {@code getMetaData} is among them:
+     * Spring's {@code setNull} asks for it on every statement; its own queries read the catalog, not the held rows.
+     */
+    private static final Set<String> PASSIVE = Set.of("isWrapperFor", "getAutoCommit", "isClosed", "isReadOnly",
+            "getTransactionIsolation", "getHoldability", "getWarnings", "clearWarnings", "getCatalog", "getSchema",
+            "getClientInfo", "getNetworkTimeout", "getTypeMap", "getMetaData");
 
     private final Connection target;
     private final Connection proxy;
     private final Tally tally;
     private boolean open;
+    /** A failed sending, kept until the transaction is rolled back: nothing may commit after it, even if caught. */
+    private SendFailedException failure;
     private String heldSql;
     private final List<List<Call>> held = new ArrayList<>();
 
@@ -74,7 +82,9 @@ public final class UpsertBatch implements InvocationHandler {
         if (known != null) {
             return known;
         }
-        boolean upsert = UPSERT.matcher(sql).matches() && !RETURNING.matcher(sql).find();
+        String code = COMMENT.matcher(sql).replaceAll(" ");
+        boolean upsert = UPSERT.matcher(code).matches() && !RETURNING.matcher(sql).find()
+                && !MORE_STATEMENTS.matcher(code).find();
         if (UPSERTS.size() < 1000) {
             // statements from files are a few dozen texts; one built per message must not fill memory
             UPSERTS.put(sql, upsert);
@@ -87,10 +97,13 @@ public final class UpsertBatch implements InvocationHandler {
         open = true;
     }
 
-    /** Sends what is held back and stops holding upserts back. */
+    /** Sends what is held back and stops holding upserts back; fails if this or an earlier sending failed. */
     public void close() throws SQLException {
         open = false;
         send();
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** How many upserts are held back now. */
@@ -101,23 +114,62 @@ public final class UpsertBatch implements InvocationHandler {
     @Override
     public Object invoke(Object self, Method method, Object[] args) throws Throwable {
         String name = method.getName();
-        if (name.equals("unwrap") && args[0] == UpsertBatch.class) {
-            return this;
+        switch (name) {
+            case "unwrap", "isWrapperFor" -> {
+                if (args[0] == UpsertBatch.class) {
+                    return name.equals("unwrap") ? this : Boolean.TRUE;
+                }
+            }
+            case "prepareStatement" -> {
+                if (open && args.length == 1 && isUpsert((String) args[0])) {
+                    return HeldStatement.create(this, (String) args[0]);
+                }
+            }
+            case "commit" -> {
+                commit();
+                return null;
+            }
+            case "rollback", "close", "abort" -> {
+                // a rollback (to the start, or to a savepoint, which sent everything before it) undoes what is held
+                drop();
+                if (args == null || args.length == 0 || name.equals("abort")) {
+                    failure = null;
+                    open = open && name.equals("rollback");
+                }
+                return call(target, method, args);
+            }
+            case "equals" -> {
+                return self == args[0];
+            }
+            case "hashCode" -> {
+                return System.identityHashCode(self);
+            }
+            case "toString" -> {
+                return "upsert batch on " + target;
+            }
+            default -> {
+            }
         }
-        if (name.equals("isWrapperFor") && args[0] == UpsertBatch.class) {
-            return true;
-        }
-        if (open && name.equals("prepareStatement") && args.length == 1 && isUpsert((String) args[0])) {
-            return HeldStatement.create(this, (String) args[0]);
-        }
-        if (name.equals("rollback") || name.equals("close")) {
-            // a rollback (to the transaction's start or to a savepoint, which sent everything before it) undoes them
-            drop();
-            open = open && !name.equals("close");
-        } else if (!PASSIVE.contains(name)) {
+        if (!PASSIVE.contains(name)) {
             send();
         }
         return call(target, method, args);
+    }
+
+    /** Never commits past a failed sending: the transaction is rolled back and the failure thrown. */
+    private void commit() throws SQLException {
+        try {
+            send();
+            if (failure != null) {
+                throw failure;
+            }
+        } catch (SQLException | RuntimeException e) {
+            drop();
+            failure = null;
+            target.rollback();
+            throw e;
+        }
+        target.commit();
     }
 
     /** Holds one executed upsert: its parameters, to be bound again on the batch's statement. */
@@ -147,13 +199,36 @@ public final class UpsertBatch implements InvocationHandler {
             int[] counts = statement.executeBatch();
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] != 1) {
-                    throw new StaleInBatchException(i, rows.size(), counts[i]);
+                    throw failed(new SendFailedException("upsert " + (i + 1) + " of a batch of " + rows.size()
+                            + " changed " + counts[i] + " rows instead of 1 (a stale event)", null), rows.size());
                 }
             }
-            tally.sent(rows.size(), true);
-        } catch (SQLException | RuntimeException e) {
-            tally.sent(rows.size(), false);
+        } catch (SendFailedException e) {
             throw e;
+        } catch (SQLException | RuntimeException e) {
+            throw failed(new SendFailedException("a batch of " + rows.size() + " upserts failed: " + e.getMessage(), e),
+                    rows.size());
+        }
+        stored(rows.size());
+    }
+
+    private SendFailedException failed(SendFailedException e, int upserts) {
+        tally.sent(upserts, false);
+        failure = e;
+        return e;
+    }
+
+    /** Counted when the transaction commits: a batch of a fast attempt rolled back later was not stored. */
+    private void stored(int upserts) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    tally.sent(upserts, true);
+                }
+            });
+        } else {
+            tally.sent(upserts, true);
         }
     }
 
@@ -180,9 +255,9 @@ public final class UpsertBatch implements InvocationHandler {
         }
     }
 
-    /** Counts the upserts sent in batches, by whether the batch stored them all. */
+    /** Counts the batches sent and their upserts: stored (when committed), or sent again event by event. */
     public interface Tally {
-        void sent(int upserts, boolean allStored);
+        void sent(int upserts, boolean stored);
     }
 
     /** A parameter setter called on a held statement, to be called again on the batch's statement. */
@@ -198,11 +273,14 @@ public final class UpsertBatch implements InvocationHandler {
         }
     }
 
-    /** An upsert of the batch that did not change exactly one row: the request must be stored event by event. */
-    public static final class StaleInBatchException extends SQLException {
-        StaleInBatchException(int index, int size, int count) {
-            super("upsert " + (index + 1) + " of a batch of " + size + " changed " + count
-                    + " rows instead of 1 (a stale event): stored again event by event");
+    /**
+     * Sending the batch failed: an upsert was stale (changed no row) or an error. The request must be stored again
+     * event by event ({@link TransactionBoundaries} looks for this in a failure's causes).
+     */
+    public static final class SendFailedException extends SQLException {
+        SendFailedException(String message, Exception cause) {
+            super(message + ": stored again event by event",
+                    cause instanceof SQLException sql ? sql.getSQLState() : null, cause);
         }
     }
 }

@@ -10,12 +10,15 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The server's DataSource: the pool's connections, each able to batch a bulk request's upserts ({@link UpsertBatch}).
- * It counts the upserts its batches sent, for {@code amocrm_webhook_batched_upserts_total}.
+ * It counts the batches and their upserts, for {@code amocrm_webhook_upsert_batches_total} and
+ * {@code amocrm_webhook_batched_upserts_total}.
  */
 public class UpsertBatchingDataSource extends DelegatingDataSource implements Closeable, UpsertBatch.Tally {
 
     private final LongAdder stored = new LongAdder();
     private final LongAdder retried = new LongAdder();
+    private final LongAdder storedBatches = new LongAdder();
+    private final LongAdder retriedBatches = new LongAdder();
 
     public UpsertBatchingDataSource(DataSource pool) {
         super(pool);
@@ -32,18 +35,27 @@ public class UpsertBatchingDataSource extends DelegatingDataSource implements Cl
     }
 
     @Override
-    public void sent(int upserts, boolean allStored) {
-        (allStored ? stored : retried).add(upserts);
+    public void sent(int upserts, boolean batchStored) {
+        (batchStored ? stored : retried).add(upserts);
+        (batchStored ? storedBatches : retriedBatches).increment();
     }
 
-    /** Upserts sent in batches that stored every one of them. */
-    public double storedInBatches() {
+    /** Upserts of committed batches. */
+    public double upsertsStored() {
         return stored.sum();
     }
 
-    /** Upserts sent in batches that met a stale or failing one: their requests were stored again event by event. */
-    public double retriedEventByEvent() {
+    /** Upserts of batches that met a stale or failing one: their requests were stored again event by event. */
+    public double upsertsRetried() {
         return retried.sum();
+    }
+
+    public double batchesStored() {
+        return storedBatches.sum();
+    }
+
+    public double batchesRetried() {
+        return retriedBatches.sum();
     }
 
     /** Closes the pool with the application context. */

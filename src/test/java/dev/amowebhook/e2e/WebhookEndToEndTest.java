@@ -342,13 +342,15 @@ class WebhookEndToEndTest {
                     "price", String.valueOf(i), "updated_at", "1732600000");
         }
         double batchedBefore = batchedUpserts("stored");
+        double batchesBefore = upsertBatches("stored");
 
         Answer answer = client.postSigned(bulk.bytes());
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.count("events")).isEqualTo(50);
         assertThat(answer.count("stored")).isEqualTo(50);
-        assertThat(batchedUpserts("stored") - batchedBefore).as("sent in one batch").isEqualTo(50);
+        assertThat(upsertBatches("stored") - batchesBefore).as("one batch").isEqualTo(1);
+        assertThat(batchedUpserts("stored") - batchedBefore).as("of 50 upserts").isEqualTo(50);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .hasSize(50).startsWith("Bulk 0", "Bulk 1").endsWith("Bulk 49");
         assertThat(jdbc.queryForObject("SELECT sum(price) FROM amo_leads", BigDecimal.class))
@@ -385,6 +387,35 @@ class WebhookEndToEndTest {
                 .containsExactly("7001=stored", "7002=stale", "7003=stored");
         assertThat(jdbc.queryForObject("SELECT stale FROM webhook_requests WHERE amo_request_id = 'req-bulk-stale'",
                 Integer.class)).isEqualTo(1);
+    }
+
+    @Test
+    void aStaleEventFoundWhenAnotherStatementSendsTheBatchFirstIsJournaledAsStale() {
+        client.postSigned(form().account().item("leads[update][0]", "id", "7102", "name", "Newer",
+                "updated_at", "1732700000").bytes());
+        // lead 7103 moves stage: its status-change insert sends the held upserts of 7101 and 7102 before it runs
+        byte[] bulk = form().account()
+                .item("leads[update][0]", "id", "7101", "name", "First", "updated_at", "1732600000")
+                .item("leads[update][1]", "id", "7102", "name", "Older", "updated_at", "1732600000")
+                .item("leads[status][0]", "id", "7103", "status_id", "142", "old_status_id", "100",
+                        "pipeline_id", "1", "updated_at", "1732600000")
+                .bytes();
+        double retriedBefore = upsertBatches("retried");
+
+        Answer answer = client.postSigned(bulk, "req-bulk-stale-2");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.count("stored")).isEqualTo(2);
+        assertThat(answer.count("stale")).isEqualTo(1);
+        assertThat(upsertBatches("retried") - retriedBefore).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT name FROM amo_leads WHERE id IN (7101, 7102) ORDER BY id", String.class))
+                .containsExactly("First", "Newer");
+        assertThat(Tables.count(jdbc, "amo_lead_status_changes")).isEqualTo(1);
+        assertThat(jdbc.queryForList("""
+                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
+                JOIN webhook_requests r ON r.id = e.request_id
+                WHERE r.amo_request_id = 'req-bulk-stale-2' ORDER BY e.entity_id""", String.class))
+                .containsExactly("7101=stored", "7102=stale", "7103=stored");
     }
 
     @Test
@@ -554,6 +585,11 @@ class WebhookEndToEndTest {
 
     private static OffsetDateTime epoch(long seconds) {
         return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(seconds), ZoneOffset.UTC);
+    }
+
+    private double upsertBatches(String result) {
+        var counter = meters.find("amocrm.webhook.upsert.batches").tags("result", result).functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double batchedUpserts(String result) {

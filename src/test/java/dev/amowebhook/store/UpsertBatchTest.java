@@ -23,7 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class UpsertBatchTest {
 
     static final String UPSERT = """
-            INSERT INTO batch_test AS t (id, v)
+            INSERT INTO upsert_batch_test AS t (id, v)
             SELECT ?, ?
             ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v
             WHERE EXCLUDED.v > t.v""";
@@ -33,15 +33,18 @@ class UpsertBatchTest {
 
     Connection connection;
     UpsertBatch batch;
+    int pid;
 
     @BeforeEach
     void setUp() throws Exception {
         connection = dataSource.getConnection();
         try (Statement ddl = connection.createStatement()) {
-            ddl.execute("CREATE TEMP TABLE batch_test (id bigint PRIMARY KEY, v int NOT NULL)");
+            ddl.execute("DROP TABLE IF EXISTS upsert_batch_test");
+            ddl.execute("CREATE TABLE upsert_batch_test (id bigint PRIMARY KEY, v int NOT NULL)");
         }
         connection.setAutoCommit(false);
         batch = UpsertBatch.of(connection);
+        pid = connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
     }
 
     @AfterEach
@@ -49,7 +52,7 @@ class UpsertBatchTest {
         connection.rollback();
         connection.setAutoCommit(true);
         try (Statement ddl = connection.createStatement()) {
-            ddl.execute("DROP TABLE batch_test");
+            ddl.execute("DROP TABLE upsert_batch_test");
         }
         connection.close();
     }
@@ -89,8 +92,82 @@ class UpsertBatchTest {
         assertThat(upsert(2, 10)).as("stale, but not known until sent").isEqualTo(1);
         upsert(3, 10);
 
-        assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.StaleInBatchException.class)
+        assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.SendFailedException.class)
                 .hasMessageContaining("upsert 2 of a batch of 3 changed 0 rows");
+    }
+
+    @Test
+    void aFailedSendingIsKeptSoNothingCommitsAfterItEvenIfCaught() throws Exception {
+        upsert(2, 50);
+        connection.commit();
+        batch.open();
+        upsert(1, 10);
+        upsert(2, 10);
+
+        assertThatThrownBy(this::rows).as("sent by the next statement").isInstanceOf(UpsertBatch.SendFailedException.class);
+        upsert(3, 10);
+        assertThatThrownBy(connection::commit).isInstanceOf(UpsertBatch.SendFailedException.class);
+
+        assertThat(rows()).as("rolled back, not committed").containsExactly("2=50");
+        batch.close();
+    }
+
+    @Test
+    void theCommitSendsWhatIsHeldAndARejectedBatchRollsTheTransactionBack() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        upsert(2, 10);
+        connection.commit();
+        assertThat(committedRows()).containsExactly("1=10", "2=10");
+
+        upsert(1, 20);
+        upsert(2, 5);
+        assertThatThrownBy(connection::commit).isInstanceOf(UpsertBatch.SendFailedException.class)
+                .hasMessageContaining("upsert 2 of a batch of 2");
+        assertThat(committedRows()).containsExactly("1=10", "2=10");
+        assertThat(rows()).as("this connection's transaction was rolled back too").containsExactly("1=10", "2=10");
+    }
+
+    @Test
+    void aRollbackToASavepointDropsWhatWasHeldAfterIt() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        var savepoint = connection.setSavepoint();
+        assertThat(batch.held()).as("a savepoint sends first").isZero();
+        upsert(2, 10);
+        connection.rollback(savepoint);
+
+        assertThat(batch.held()).isZero();
+        batch.close();
+        assertThat(rows()).containsExactly("1=10");
+    }
+
+    @Test
+    void aHeldStatementUsedOtherwiseThanCamelSqlDoesRunsOnItsOwn() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setLong(1, 2);
+            statement.setInt(2, 10);
+            statement.addBatch();
+            assertThat(statement.executeBatch()).containsExactly(1);
+        }
+        assertThat(batch.held()).isZero();
+        assertThat(rows()).containsExactly("1=10", "2=10");
+    }
+
+    @Test
+    void aHeldUpsertHasOneResultItsCount() throws Exception {
+        batch.open();
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setLong(1, 1);
+            statement.setInt(2, 10);
+            assertThat(statement.execute()).isFalse();
+            assertThat(statement.getUpdateCount()).isEqualTo(1);
+            assertThat(statement.getMoreResults()).isFalse();
+            assertThat(statement.getUpdateCount()).as("no more results").isEqualTo(-1);
+        }
+        assertThat(batch.held()).isEqualTo(1);
     }
 
     @Test
@@ -102,7 +179,8 @@ class UpsertBatchTest {
             statement.setNull(2, java.sql.Types.INTEGER);
             statement.execute();
         }
-        assertThatThrownBy(batch::close).isInstanceOf(java.sql.SQLException.class).hasMessageContaining("null value");
+        assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.SendFailedException.class)
+                .hasMessageContaining("a batch of 2 upserts failed").hasMessageContaining("null value");
     }
 
     @Test
@@ -134,6 +212,7 @@ class UpsertBatchTest {
             assertThat(UpsertBatch.isUpsert(sql(file))).as(file).isFalse();
         }
         assertThat(UpsertBatch.isUpsert(UPSERT + " RETURNING id")).isFalse();
+        assertThat(UpsertBatch.isUpsert(UPSERT + "; SELECT 1")).isFalse();
     }
 
     private int upsert(long id, int v) throws Exception {
@@ -145,10 +224,21 @@ class UpsertBatchTest {
         }
     }
 
+    /** What another connection sees: committed rows only. */
+    private List<String> committedRows() throws Exception {
+        try (Connection other = dataSource.getConnection()) {
+            return rows(other);
+        }
+    }
+
     private List<String> rows() throws Exception {
+        return rows(connection);
+    }
+
+    private static List<String> rows(Connection connection) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Statement query = connection.createStatement();
-                ResultSet row = query.executeQuery("SELECT id, v FROM batch_test ORDER BY id")) {
+                ResultSet row = query.executeQuery("SELECT id, v FROM upsert_batch_test ORDER BY id")) {
             while (row.next()) {
                 rows.add(row.getLong(1) + "=" + row.getInt(2));
             }
@@ -162,7 +252,7 @@ class UpsertBatchTest {
         try (Connection other = dataSource.getConnection();
                 PreparedStatement query = other.prepareStatement(
                         "SELECT mode FROM pg_locks WHERE pid = ? AND locktype = 'transactionid'")) {
-            query.setInt(1, pid());
+            query.setInt(1, pid);
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     locks.add(row.getString(1));
@@ -170,10 +260,6 @@ class UpsertBatchTest {
             }
         }
         return locks;
-    }
-
-    private int pid() throws Exception {
-        return connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
     }
 
     private static String sql(String file) throws Exception {
