@@ -146,7 +146,9 @@ public class TransactionBoundaries {
             });
         } catch (RuntimeException e) {
             exchange.setException(null);
-            throw e;
+            // a commit refused because an upsert batch failed (UpsertBatch) still gets the event-by-event attempt
+            SavepointsNeededException needed = savepointsNeeded(e);
+            throw needed != null ? needed : e;
         }
         if (failure[0] != null) {
             SavepointsNeededException needed = savepointsNeeded(failure[0]);
