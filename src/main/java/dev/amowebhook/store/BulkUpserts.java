@@ -43,7 +43,7 @@ public class BulkUpserts {
         if (batch == null) {
             return;
         }
-        if (log.isDebugEnabled()) {
+        if (batch.held() > 0 && log.isDebugEnabled()) {
             log.debug("sending {} batched upserts", batch.held());
         }
         try {

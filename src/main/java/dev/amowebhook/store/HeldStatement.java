@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * The statement an {@link UpsertBatch} gives camel-sql for an upsert: it records the parameters, and executing it
- * holds the upsert back in the batch and reports one changed row. Anything camel-sql does not do with an upsert
- * (result sets, generated keys, another execution) turns it into a real statement, executed on its own.
+ * holds the upsert back in the batch and reports one changed row. Before it is executed, anything camel-sql does not
+ * do with an upsert (parameter metadata, {@code addBatch}, generated keys) turns it into a real statement, executed
+ * on its own after what the batch holds; after, anything but reading its one count fails.
  */
 final class HeldStatement implements InvocationHandler {
 

@@ -59,7 +59,7 @@ public class TransactionBoundaries {
         Object body = exchange.getMessage().getBody();
         exchange.setProperty(FAST_MODE, true);
         try {
-            run(request, endpoint("direct:store-request"), exchange);
+            run(request, endpoint("direct:store-request"), exchange, true);
             return;
         } catch (SavepointsNeededException e) {
             log.debug("an event failed in fast mode ({}), storing the request again with a savepoint per event",
@@ -68,7 +68,7 @@ public class TransactionBoundaries {
             exchange.removeProperty(FAST_MODE);
         }
         exchange.getMessage().setBody(body);
-        run(request, endpoint("direct:store-request"), exchange);
+        run(request, endpoint("direct:store-request"), exchange, false);
     }
 
     /**
@@ -83,7 +83,7 @@ public class TransactionBoundaries {
         Message sent = exchange.getIn().copy();
         for (int retry = 1; ; retry++) {
             try {
-                run(event, endpoint("direct:apply-event"), exchange);
+                run(event, endpoint("direct:apply-event"), exchange, false);
                 return;
             } catch (Exception e) {
                 if (retry > retries.retries() || !retries.isTransient(e)) {
@@ -133,7 +133,8 @@ public class TransactionBoundaries {
      * thrown, a failure of the commit or rollback itself (the database went away) is thrown as it is. The exchange
      * is left without an exception either way: the caller's error handling answers.
      */
-    private void run(TransactionTemplate transaction, Endpoint endpoint, Exchange exchange) throws Exception {
+    private void run(TransactionTemplate transaction, Endpoint endpoint, Exchange exchange, boolean fast)
+            throws Exception {
         Exception[] failure = new Exception[1];
         try {
             transaction.executeWithoutResult(status -> {
@@ -147,22 +148,22 @@ public class TransactionBoundaries {
         } catch (RuntimeException e) {
             exchange.setException(null);
             // a commit refused because an upsert batch failed (UpsertBatch) still gets the event-by-event attempt
-            SavepointsNeededException needed = savepointsNeeded(e);
+            SavepointsNeededException needed = savepointsNeeded(e, fast);
             throw needed != null ? needed : e;
         }
         if (failure[0] != null) {
-            SavepointsNeededException needed = savepointsNeeded(failure[0]);
+            SavepointsNeededException needed = savepointsNeeded(failure[0], fast);
             throw needed != null ? needed : failure[0];
         }
     }
 
     /** The failure of a fast attempt may arrive wrapped (by the splitter, or as a failed upsert batch): find it. */
-    private static SavepointsNeededException savepointsNeeded(Throwable failure) {
+    private static SavepointsNeededException savepointsNeeded(Throwable failure, boolean fast) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SavepointsNeededException needed) {
                 return needed;
             }
-            if (t instanceof UpsertBatch.SendFailedException batch) {
+            if (fast && t instanceof UpsertBatch.SendFailedException batch) {
                 // surfaced where it was not turned into the careful attempt (an extension route's own handling)
                 return new SavepointsNeededException(batch);
             }

@@ -29,13 +29,16 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *       or failed makes the sending fail with an {@link SQLException}: the request's fast attempt is then rolled
  *       back and the request stored again event by event ({@link TransactionBoundaries}), where every count is
  *       real. A reported "stored" therefore never commits unless it is true.</li>
- *   <li>Scope: the batch is open only in a request's fast attempt with more than one event; closing, rolling back
- *       or returning the connection drops what is held.</li>
+ *   <li>Scope: the batch is open only in a request's fast attempt with more than one event; rolling back, closing
+ *       or returning the connection drops what is held and closes the batch.</li>
  * </ul>
  */
 public final class UpsertBatch implements InvocationHandler {
 
-    /** Upserts whose only result is their count: the store routes' {@code sql/*-upsert.sql} and {@code -delete.sql}. */
+    /**
+     * Upserts whose only result is their count: the store routes' ({@code sql/*-upsert.sql}, the soft deletes,
+     * {@code unsorted-decide.sql}) and any extension's of the same form.
+     */
     private static final Pattern UPSERT = Pattern.compile(
             "(?is)\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
     private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
@@ -134,7 +137,7 @@ public final class UpsertBatch implements InvocationHandler {
                 drop();
                 if (args == null || args.length == 0 || name.equals("abort")) {
                     failure = null;
-                    open = open && name.equals("rollback");
+                    open = false;
                 }
                 return call(target, method, args);
             }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -63,6 +64,9 @@ class BeforeStoreHookBatchTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    MeterRegistry meters;
+
     WebhookClient client;
 
     @BeforeEach
@@ -81,11 +85,17 @@ class BeforeStoreHookBatchTest {
                 .item("leads[update][2]", "id", "7203", "name", "Third", "updated_at", "1732600000")
                 .bytes();
 
+        double retriedBefore = counter("amocrm.webhook.upsert.batches");
+        double retriedUpsertsBefore = counter("amocrm.webhook.batched.upserts");
+
         Answer answer = client.postSigned(bulk, "req-hook-stale");
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("stale")).isEqualTo(1);
+        // the hook's query before 7203 sent the batch [7202] (each hook query sends what its sibling held)
+        assertThat(counter("amocrm.webhook.upsert.batches") - retriedBefore).isEqualTo(1);
+        assertThat(counter("amocrm.webhook.batched.upserts") - retriedUpsertsBefore).isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .containsExactly("First", "Newer", "Third");
         assertThat(jdbc.queryForList("""
@@ -93,5 +103,10 @@ class BeforeStoreHookBatchTest {
                 JOIN webhook_requests r ON r.id = e.request_id
                 WHERE r.amo_request_id = 'req-hook-stale' ORDER BY e.entity_id""", String.class))
                 .containsExactly("7201=stored", "7202=stale", "7203=stored");
+    }
+
+    private double counter(String name) {
+        var counter = meters.find(name).tags("result", "retried").functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 }

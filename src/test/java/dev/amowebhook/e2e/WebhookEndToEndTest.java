@@ -401,6 +401,7 @@ class WebhookEndToEndTest {
                         "pipeline_id", "1", "updated_at", "1732600000")
                 .bytes();
         double retriedBefore = upsertBatches("retried");
+        double retriedUpsertsBefore = batchedUpserts("retried");
 
         Answer answer = client.postSigned(bulk, "req-bulk-stale-2");
 
@@ -408,6 +409,8 @@ class WebhookEndToEndTest {
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("stale")).isEqualTo(1);
         assertThat(upsertBatches("retried") - retriedBefore).isEqualTo(1);
+        assertThat(batchedUpserts("retried") - retriedUpsertsBefore).as("7101 and 7102, sent before 7103's insert")
+                .isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads WHERE id IN (7101, 7102) ORDER BY id", String.class))
                 .containsExactly("First", "Newer");
         assertThat(Tables.count(jdbc, "amo_lead_status_changes")).isEqualTo(1);
