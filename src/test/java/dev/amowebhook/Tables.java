@@ -1,5 +1,6 @@
 package dev.amowebhook;
 
+import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Test helpers on the real database. */
@@ -16,6 +17,14 @@ public final class Tables {
 
     public static int count(JdbcTemplate jdbc, String table) {
         return jdbc.queryForObject("SELECT count(*) FROM " + table, Integer.class);
+    }
+
+    /** What became of each event of the request amoCRM sent with this id, as {@code entity_id=outcome}. */
+    public static List<String> eventOutcomes(JdbcTemplate jdbc, String amoRequestId) {
+        return jdbc.queryForList("""
+                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
+                JOIN webhook_requests r ON r.id = e.request_id
+                WHERE r.amo_request_id = ? ORDER BY e.entity_id""", String.class, amoRequestId);
     }
 
     /** Row counts of every entity table and the dead letters, for "nothing changed" assertions. */

@@ -2,6 +2,7 @@ package dev.amowebhook.event;
 
 import dev.amowebhook.http.Flow;
 import dev.amowebhook.http.InboundRequest;
+import dev.amowebhook.store.AfterCommit;
 import dev.amowebhook.store.TransactionBoundaries;
 import java.util.Locale;
 import java.util.Map;
@@ -9,8 +10,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The hooks integration engineers attach YAML routes to, without touching Java:
@@ -74,16 +73,7 @@ public class ExtensionPoints {
     public void dispatchAfterCommit(Exchange exchange) {
         Exchange copy = exchange.copy();
         copy.removeProperty(TransactionBoundaries.FAST_MODE);
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    producer.send(EXTENSIONS_QUEUE, copy);
-                }
-            });
-        } else {
-            producer.send(EXTENSIONS_QUEUE, copy);
-        }
+        AfterCommit.run(() -> producer.send(EXTENSIONS_QUEUE, copy));
     }
 
     /** The message every hook receives: the event's fields as the body, the rest as headers. */

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * A connection that can hold back a bulk request's upserts and send them to PostgreSQL together, as one JDBC batch
@@ -44,6 +42,8 @@ public final class UpsertBatch implements InvocationHandler {
     private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
     private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
     private static final Pattern MORE_STATEMENTS = Pattern.compile(";\\s*\\S");
+    /** Statements from files are a few dozen texts; one built per message must not fill memory. */
+    private static final int MAX_STATEMENTS = 1000;
     private static final Map<String, Boolean> UPSERTS = new ConcurrentHashMap<>();
     /**
      * Methods that neither reach the database nor depend on what was held back. {@code getMetaData} is among them:
@@ -88,8 +88,7 @@ public final class UpsertBatch implements InvocationHandler {
         String code = COMMENT.matcher(sql).replaceAll(" ");
         boolean upsert = UPSERT.matcher(code).matches() && !RETURNING.matcher(sql).find()
                 && !MORE_STATEMENTS.matcher(code).find();
-        if (UPSERTS.size() < 1000) {
-            // statements from files are a few dozen texts; one built per message must not fill memory
+        if (UPSERTS.size() < MAX_STATEMENTS) {
             UPSERTS.put(sql, upsert);
         }
         return upsert;
@@ -223,16 +222,7 @@ public final class UpsertBatch implements InvocationHandler {
 
     /** Counted when the transaction commits: a batch of a fast attempt rolled back later was not stored. */
     private void stored(int upserts) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    tally.sent(upserts, true);
-                }
-            });
-        } else {
-            tally.sent(upserts, true);
-        }
+        AfterCommit.run(() -> tally.sent(upserts, true));
     }
 
     /** A statement executed on its own, after what the batch holds. */

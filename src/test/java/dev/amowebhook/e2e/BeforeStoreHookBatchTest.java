@@ -98,10 +98,7 @@ class BeforeStoreHookBatchTest {
         assertThat(counter("amocrm.webhook.batched.upserts") - retriedUpsertsBefore).isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .containsExactly("First", "Newer", "Third");
-        assertThat(jdbc.queryForList("""
-                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
-                JOIN webhook_requests r ON r.id = e.request_id
-                WHERE r.amo_request_id = 'req-hook-stale' ORDER BY e.entity_id""", String.class))
+        assertThat(Tables.eventOutcomes(jdbc, "req-hook-stale"))
                 .containsExactly("7201=stored", "7202=stale", "7203=stored");
     }
 

@@ -380,10 +380,7 @@ class WebhookEndToEndTest {
         assertThat(leadUpdates("stored") - storedBefore).as("counted once, as committed").isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .containsExactly("First", "Newer", "Third");
-        assertThat(jdbc.queryForList("""
-                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
-                JOIN webhook_requests r ON r.id = e.request_id
-                WHERE r.amo_request_id = 'req-bulk-stale' ORDER BY e.entity_id""", String.class))
+        assertThat(Tables.eventOutcomes(jdbc, "req-bulk-stale"))
                 .containsExactly("7001=stored", "7002=stale", "7003=stored");
         assertThat(jdbc.queryForObject("SELECT stale FROM webhook_requests WHERE amo_request_id = 'req-bulk-stale'",
                 Integer.class)).isEqualTo(1);
@@ -414,10 +411,7 @@ class WebhookEndToEndTest {
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads WHERE id IN (7101, 7102) ORDER BY id", String.class))
                 .containsExactly("First", "Newer");
         assertThat(Tables.count(jdbc, "amo_lead_status_changes")).isEqualTo(1);
-        assertThat(jdbc.queryForList("""
-                SELECT e.entity_id || '=' || e.outcome FROM webhook_events e
-                JOIN webhook_requests r ON r.id = e.request_id
-                WHERE r.amo_request_id = 'req-bulk-stale-2' ORDER BY e.entity_id""", String.class))
+        assertThat(Tables.eventOutcomes(jdbc, "req-bulk-stale-2"))
                 .containsExactly("7101=stored", "7102=stale", "7103=stored");
     }
 
