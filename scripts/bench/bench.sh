@@ -6,7 +6,8 @@
 # synchronous_commit on, as in production) on free ports, measures start-to-healthy, measures the database limit
 # with pgbench (or a JDBC client), then drives four scenarios over loopback with signed amoCRM bodies and checks
 # after each that every event answered 2xx is in PostgreSQL, and last the same single-event load against a bare
-# reference server (ReferenceServer.java) on the same PostgreSQL. Stops everything it started.
+# reference server (ReferenceServer.java) on the same PostgreSQL, and the product's own statements for one event run
+# by pgbench with no server (ProductStatements.java). Stops everything it started.
 #
 # Settings (environment, or make variables: make bench BENCH_SECONDS=20):
 #   BENCH_SECONDS=30        seconds per scenario (smoke: 3)
@@ -23,8 +24,9 @@
 #   BENCH_DBTOOL=auto       pgbench | jdbc | auto (pgbench if it is or can be installed)
 #   BENCH_INSTALL=1         0: never apt-get install wrk / pgbench, use the Java fallbacks instead
 #   BENCH_ASSERT_TARGETS=1  0: report the targets of issue 8 without failing on them (smoke: 0)
-#   BENCH_SCENARIOS=single,batch,mixed,fixed,reference   which scenarios to run (a target whose scenario did not run
-#                           is not met; reference is the bare HTTP server of ReferenceServer.java, not the product)
+#   BENCH_SCENARIOS=single,batch,mixed,fixed,reference,statements   which scenarios to run (a target whose scenario
+#                           did not run is not met; reference is the bare HTTP server of ReferenceServer.java, and
+#                           statements the product's SQL with no server (ProductStatements.java): not the product)
 #   BENCH_HISTORY=200000    events already journaled before each scenario, as on a server that has been running
 #                           for a while (smoke: 2000)
 #   BENCH_POOL_MB=1024      at most this many MB of pre-generated bodies per scenario (smoke: 128)
@@ -68,9 +70,9 @@ fi
 for n in DURATION DB_SECONDS WARMUP STARTS POOL_MB CONNECTIONS THREADS RATE; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "$n must be a positive whole number, got '${!n}'"
 done
-SCENARIOS=${BENCH_SCENARIOS:-single,batch,mixed,fixed,reference}
-[[ $SCENARIOS =~ ^(single|batch|mixed|fixed|reference)(,(single|batch|mixed|fixed|reference))*$ ]] \
-    || die "BENCH_SCENARIOS must list single, batch, mixed, fixed and/or reference, got '$SCENARIOS'"
+SCENARIOS=${BENCH_SCENARIOS:-single,batch,mixed,fixed,reference,statements}
+[[ $SCENARIOS =~ ^(single|batch|mixed|fixed|reference|statements)(,(single|batch|mixed|fixed|reference|statements))*$ ]] \
+    || die "BENCH_SCENARIOS must list single, batch, mixed, fixed, reference and/or statements, got '$SCENARIOS'"
 wants() { [[ ,$SCENARIOS, == *,$1,* ]]; }
 [[ $HISTORY =~ ^[0-9]+$ ]] || die "BENCH_HISTORY must be a whole number, got '$HISTORY'"
 [[ $FIXED_LEAD_IN =~ ^[0-9]+$ ]] || die "BENCH_LEAD_IN_SECONDS must be a whole number, got '$FIXED_LEAD_IN'"
@@ -493,11 +495,56 @@ reference() {
 }
 ! wants reference || reference
 
+# The product's own statements for one lead update (the server's SQL files, ProductStatements.java), run by pgbench
+# or JDBC on the same PostgreSQL with the same clients and history, with no server: what storing an event the way the
+# product must costs PostgreSQL alone, once as the server sends it and once with its three writes in one round trip.
+statements() {
+    local dir=$OUT/statements run rc=0 cpu=() results=()
+    rm -rf "$dir" && mkdir -p "$dir"
+    tool truncate --jdbc "$JDBC" --history "$HISTORY"
+    log "scenario statements: the product's statements for one event, ${DB_SECONDS} s each way, no server"
+    for run in plain pipelined; do
+        local flag=() ms pg_cpu tps
+        [[ $run == pipelined ]] && flag=(--pipelined)
+        cpu_snapshot "$dir/$run.cpu.before"
+        if [[ $DBTOOL == pgbench ]]; then
+            tool statements-script --sql-dir "$ROOT/src/main/resources/sql" --out "$dir/$run.sql" "${flag[@]}"
+            pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DB_SECONDS" -f "$dir/$run.sql" \
+                    -h 127.0.0.1 -p "$PG_PORT" -U postgres postgres >"$dir/$run.log" 2>&1 \
+                || { cat "$dir/$run.log" >&2; die "pgbench failed on the product's statements"; }
+            # a transaction that failed counts in neither figure
+            printf 'tool=pgbench\ntps=%s\ntransactions=%s\nfailures=%s\n' \
+                "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$dir/$run.log" | tail -n 1)" \
+                "$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/$run.log")" \
+                "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$dir/$run.log")" >"$dir/$run.result"
+        else
+            loadtool statements-jdbc --jdbc "$JDBC" --sql-dir "$ROOT/src/main/resources/sql" --clients "$CONNECTIONS" \
+                --seconds "$DB_SECONDS" --result "$dir/$run.result" "${flag[@]}"
+        fi
+        cpu_snapshot "$dir/$run.cpu.after"
+        read -r _ pg_cpu _ < <(cpu_seconds "$dir/$run.cpu.before" "$dir/$run.cpu.after")
+        tps=$(sed -n 's/^tps=//p' "$dir/$run.result")
+        ms=$(awk -v c="$pg_cpu" -v tps="${tps:-0}" -v s="$DB_SECONDS" 'BEGIN { printf "%.2f", (tps > 0 ? c * 1000 / (tps * s) : 0) }')
+        cpu+=("$ms")
+        results+=("$dir/$run.result")
+    done
+    tool verify-statements --jdbc "$JDBC" --results "$(IFS=,; echo "${results[*]}")" --out "$dir/check.result" \
+        :: report-statements --plain "$dir/plain.result" --pipelined "$dir/pipelined.result" --check "$dir/check.result" \
+            --cpu-ms "${cpu[0]}" --cpu-ms-pipelined "${cpu[1]}" --db-tps "$DB1" \
+            --db-label "pgbench-style: 1 journal insert + 1 upsert per transaction" \
+            --setup "$DBTOOL_TEXT: $CONNECTIONS clients, ${DB_SECONDS} s each way, after $HISTORY events of history; BEGIN, the duplicate lookup, the already-applied lookup, the lead's upsert, the event's and the request's journal rows (src/main/resources/sql), COMMIT" \
+            --out "$OUT/statements.summary" \
+        | tee -a "$REPORT" || rc=${PIPESTATUS[0]}
+    (( rc == 0 )) || CHECKS_FAILED=1
+}
+! wants statements || statements
+
 stop_server
 say ""
 say "- load average after the run: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 rc=0
-tool summary --dir "$OUT" --rate "$RATE" --scenarios "$SCENARIOS" --assert-targets "$( (( ASSERT_TARGETS )) && echo true || echo false)" \
+if [[ $DBTOOL == pgbench ]]; then DBTOOL_NAME=pgbench; else DBTOOL_NAME="a JDBC client"; fi
+tool summary --dir "$OUT" --rate "$RATE" --scenarios "$SCENARIOS" --dbtool "$DBTOOL_NAME" --assert-targets "$( (( ASSERT_TARGETS )) && echo true || echo false)" \
     | tee -a "$REPORT" || rc=${PIPESTATUS[0]}
 log "report: $REPORT; server log: $OUT/server.log"
 if (( CHECKS_FAILED )) && (( rc == 0 )); then rc=1; fi

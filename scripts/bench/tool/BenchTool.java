@@ -30,6 +30,10 @@ import java.util.Set;
  * pgbench-script writes the pgbench script of the database limit (DbLimit)
  * db-limit       the database limit with JDBC only: the fallback when pgbench is missing (DbLimit)
  * reference-server  the least an HTTP webhook server can do: the database limit's transaction per request
+ * statements-script  the pgbench script of the product's own statements for one event (ProductStatements)
+ * statements-jdbc    the same with JDBC only: the fallback when pgbench is missing (ProductStatements)
+ * verify-statements  checks that every transaction of it journaled its request and event (ProductStatements)
+ * report-statements  prints its table (Report)
  * truncate       empties the product's tables between scenarios (Verify)
  * verify         checks that every 2xx-answered event is in PostgreSQL (Verify)
  * verify-reference  checks that every 2xx-answered request of the reference server is journaled (Verify)
@@ -73,6 +77,10 @@ public final class BenchTool {
             case "pgbench-script" -> DbLimit.writePgbenchScript(args);
             case "db-limit" -> DbLimit.run(args);
             case "reference-server" -> ReferenceServer.run(args);
+            case "statements-script" -> ProductStatements.writePgbenchScript(args);
+            case "statements-jdbc" -> ProductStatements.run(args);
+            case "verify-statements" -> exit = ProductStatements.verify(args);
+            case "report-statements" -> Report.statements(args);
             case "truncate" -> Verify.truncate(args);
             case "verify" -> exit = Verify.run(args);
             case "verify-reference" -> exit = Verify.reference(args);

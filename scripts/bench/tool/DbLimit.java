@@ -188,11 +188,17 @@ final class DbLimit {
         for (Connection connection : connections) {
             connection.close();
         }
+        writeJdbcResult(args.path("result"), transactions.get(), failures.get(), elapsed);
+    }
+
+    /** The result file of a JDBC run, in the keys bench.sh reads from pgbench's output too. */
+    static void writeJdbcResult(java.nio.file.Path file, long transactions, long failures, double elapsed)
+            throws java.io.IOException {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tool", "jdbc");
-        result.put("tps", String.format(java.util.Locale.ROOT, "%.1f", transactions.get() / elapsed));
-        result.put("transactions", transactions.get());
-        result.put("failures", failures.get());
-        BenchTool.writeResult(args.path("result"), result);
+        result.put("tps", String.format(java.util.Locale.ROOT, "%.1f", transactions / elapsed));
+        result.put("transactions", transactions);
+        result.put("failures", failures);
+        BenchTool.writeResult(file, result);
     }
 }

@@ -108,6 +108,42 @@ final class Report {
         BenchTool.writeResult(args.path("out"), out);
     }
 
+    /**
+     * The statements scenario's table: the product's own transaction run by pgbench (or JDBC) with no server, as the
+     * server sends it and with its writes pipelined, against the database limit; writes the summary's figures.
+     */
+    static void statements(BenchTool.Args args) throws Exception {
+        Map<String, String> plain = BenchTool.readResult(args.path("plain"));
+        Map<String, String> pipelined = BenchTool.readResult(args.path("pipelined"));
+        Map<String, String> check = BenchTool.readResult(args.path("check"));
+        double dbTps = args.decimal("db-tps", 0);
+        double tps = number(plain, "tps");
+        double tpsPipelined = number(pipelined, "tps");
+        double ratio = dbTps > 0 ? tps / dbTps : 0;
+        double ratioPipelined = dbTps > 0 ? tpsPipelined / dbTps : 0;
+        System.out.println();
+        System.out.println("### bench: statements — not the product's server: its own statements for one lead update, with no server");
+        System.out.println();
+        System.out.println(args.get("setup", ""));
+        System.out.println();
+        System.out.println("| statements | value |");
+        System.out.println("|---|---|");
+        row("transactions/s, one round trip per statement (as the server sends them)", fmt(tps)
+                + " (" + pct(ratio) + " of the database limit; PostgreSQL CPU " + args.get("cpu-ms", "?") + " ms per transaction)");
+        row("transactions/s, the three writes in one round trip", fmt(tpsPipelined)
+                + " (" + pct(ratioPipelined) + " of the database limit; PostgreSQL CPU " + args.get("cpu-ms-pipelined", "?")
+                + " ms per transaction)");
+        row("failed transactions", String.valueOf((long) (number(plain, "failures") + number(pipelined, "failures"))));
+        row("compared with the database limit", fmt(dbTps) + " tx/s (" + args.get("db-label", "") + ")");
+        row("data check", check.getOrDefault("check_text", "NOT RUN"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tps", fmt(tps));
+        out.put("ratio", String.format(Locale.ROOT, "%.4f", ratio));
+        out.put("ratio_pipelined", String.format(Locale.ROOT, "%.4f", ratioPipelined));
+        out.put("check", check.getOrDefault("check", "NOT RUN"));
+        BenchTool.writeResult(args.path("out"), out);
+    }
+
     /** The targets of issue 8 against this run; exit 1 when a data check failed, 3 when a target is missed. */
     static int summary(BenchTool.Args args) throws Exception {
         Path dir = args.path("dir");
@@ -117,6 +153,7 @@ final class Report {
         Map<String, String> fixed = BenchTool.readResult(dir.resolve("fixed.summary"));
         Map<String, String> start = BenchTool.readResult(dir.resolve("start.result"));
         Map<String, String> reference = BenchTool.readResult(dir.resolve("reference.summary"));
+        Map<String, String> statements = BenchTool.readResult(dir.resolve("statements.summary"));
         boolean assertTargets = Boolean.parseBoolean(args.get("assert-targets", "false"));
 
         List<String[]> rows = new ArrayList<>();
@@ -146,7 +183,7 @@ final class Report {
         List<String> failed = new ArrayList<>();
         List<String> ran = List.of(args.get("scenarios", "single,batch,mixed,fixed").split(","));
         for (Map.Entry<String, Map<String, String>> e : Map.of("single", single, "batch", batch, "mixed", mixed, "fixed", fixed,
-                "reference", reference).entrySet()) {
+                "reference", reference, "statements", statements).entrySet()) {
             if (!ran.contains(e.getKey())) {
                 continue;
             }
@@ -177,6 +214,14 @@ final class Report {
                     + fmt(referenceRps) + " requests/s, " + pct(number(reference, "ratio")) + " of the database limit"
                     + (singleEps > 0 && referenceRps > 0 ? "; the server's single-event requests/s are "
                             + pct(number(single, "rps") / referenceRps) + " of the reference's" : "") + ".");
+        }
+        if (!statements.isEmpty()) {
+            System.out.println();
+            System.out.println("Not a target: the product's own statements for one lead update, run by "
+                    + args.get("dbtool", "pgbench") + " with no server at all, reached " + pct(number(statements, "ratio"))
+                    + " of the database limit (" + pct(number(statements, "ratio_pipelined"))
+                    + " with the three writes in one round trip): the most any server storing events the way this one"
+                    + " must could reach here, before its own CPU.");
         }
         System.out.println();
         if (!failed.isEmpty()) {

@@ -94,7 +94,8 @@ class BenchHarnessIT {
                 "| errors |", "| server RSS (max, JVM) |", "| database limit |", "| ratio to database limit |")) {
             assertThat(count(text, metric)).as("rows " + metric).isEqualTo(SCENARIOS.size());
         }
-        assertThat(count(text, "| data check | OK: ")).as("data checks passed in every scenario").isEqualTo(SCENARIOS.size());
+        assertThat(count(text, "| data check | OK: ")).as("data checks passed in every scenario, statements included")
+                .isEqualTo(SCENARIOS.size() + 1);
         assertThat(count(text, "| seconds with an answer slower than 50 ms | ")).as("the fixed-rate run's slow seconds")
                 .isEqualTo(1);
         assertThat(text).contains("after a 1 s lead-in at the same rate");
@@ -117,6 +118,17 @@ class BenchHarnessIT {
         Matcher referencePort = Pattern.compile("reference server on port (\\d+)").matcher(text);
         assertThat(referencePort.find()).isTrue();
         assertThat(listening(Integer.parseInt(referencePort.group(1)))).as("the reference server's port is closed").isFalse();
+        // the product's own statements, read from its SQL files, ran with no server, both ways, and were all journaled
+        assertThat(text).contains("### bench: statements — ");
+        Matcher statements = Pattern.compile("\\| transactions/s, one round trip per statement \\(as the server sends them\\) \\| ([\\d.]+) ")
+                .matcher(text);
+        assertThat(statements.find()).as("the statements' row:%n%s", text).isTrue();
+        assertThat(Double.parseDouble(statements.group(1))).as("the statements' transactions/s").isPositive();
+        Matcher pipelined = Pattern.compile("\\| transactions/s, the three writes in one round trip \\| ([\\d.]+) ").matcher(text);
+        assertThat(pipelined.find()).isTrue();
+        assertThat(Double.parseDouble(pipelined.group(1))).as("the pipelined statements' transactions/s").isPositive();
+        assertThat(text).contains("| failed transactions | 0 |")
+                .containsPattern("the product's own statements for one lead update, run by [\\w ]+ with no server at all, reached \\d+ %");
         assertThat(text).contains("bench: data checks passed");
         assertThat(out.resolve("report.md")).exists();
 
