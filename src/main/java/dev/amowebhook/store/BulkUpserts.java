@@ -11,9 +11,10 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * The two split-events steps around a request's events: in the fast attempt of a request with several events,
- * their upserts are batched on the request's connection ({@link UpsertBatch}) and sent together after the last one.
- * An upsert of the batch that was stale or failed fails the fast attempt: the request is stored again event by
+ * The two split-events steps around a request's events: in a request's fast attempt, their upserts are held on the
+ * request's connection ({@link UpsertBatch}). After the last event, several are sent together at once, as one JDBC
+ * batch; a single one stays held with the request's journal rows, and all go to PostgreSQL in one round trip when the
+ * transaction commits. An upsert that was stale or failed fails the fast attempt: the request is stored again event by
  * event, with real outcomes.
  */
 public class BulkUpserts {
@@ -26,10 +27,10 @@ public class BulkUpserts {
         this.dataSource = dataSource;
     }
 
-    /** Before the events: batches their upserts when the body holds several and the attempt is the fast one. */
+    /** Before the events: holds their upserts back when the attempt is the fast one. */
     public void open(Exchange exchange) throws SQLException {
         if (Boolean.TRUE.equals(exchange.getProperty(TransactionBoundaries.FAST_MODE))
-                && exchange.getMessage().getBody() instanceof List<?> events && events.size() > 1) {
+                && exchange.getMessage().getBody() instanceof List<?> events && !events.isEmpty()) {
             UpsertBatch batch = batch();
             if (batch != null) {
                 batch.open();
@@ -37,17 +38,26 @@ public class BulkUpserts {
         }
     }
 
-    /** After the events: sends the batch; a stale or failed upsert asks for the attempt event by event. */
+    /**
+     * After the events: sends several held upserts now, or keeps one (or none) held with the journal rows until the
+     * commit; a stale or failed upsert asks for the attempt event by event.
+     */
     public void send(Exchange exchange) throws SQLException {
         UpsertBatch batch = batch();
         if (batch == null) {
             return;
         }
-        if (batch.held() > 0 && log.isDebugEnabled()) {
+        if (batch.held() > 1 && log.isDebugEnabled()) {
             log.debug("sending {} batched upserts", batch.held());
         }
         try {
-            batch.close();
+            if (batch.held() > 1) {
+                batch.close();
+            } else if (Boolean.TRUE.equals(exchange.getProperty(TransactionBoundaries.FAST_MODE))) {
+                batch.holdUntilCommit();
+            } else {
+                batch.close();
+            }
         } catch (Exception e) {
             throw new SavepointsNeededException(e);
         }

@@ -9,16 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The statement an {@link UpsertBatch} gives camel-sql for an upsert: it records the parameters, and executing it
- * holds the upsert back in the batch and reports one changed row. Before it is executed, anything camel-sql does not
- * do with an upsert (parameter metadata, {@code addBatch}, generated keys) turns it into a real statement, executed
- * on its own after what the batch holds; after, anything but reading its one count fails.
+ * The statement an {@link UpsertBatch} gives camel-sql for a write it may hold: it records the parameters, and
+ * executing it (or a JDBC batch of one row, as camel-sql's {@code batch=true} sends a single event's journal row)
+ * holds the write back in the batch and reports one changed row. Before it is executed, anything else (parameter
+ * metadata, a batch of several rows, generated keys) turns it into a real statement, executed on its own after what
+ * the batch holds; after, anything but reading its one count fails.
  */
 final class HeldStatement implements InvocationHandler {
 
     private final UpsertBatch batch;
     private final String sql;
     private List<UpsertBatch.Call> parameters = new ArrayList<>();
+    /** Rows added with {@code addBatch}, each with its parameters. */
+    private final List<List<UpsertBatch.Call>> rows = new ArrayList<>();
     private boolean held;
     private boolean countRead;
     private boolean closed;
@@ -43,10 +46,31 @@ final class HeldStatement implements InvocationHandler {
         boolean noArgs = args == null || args.length == 0;
         switch (name) {
             case "execute", "executeUpdate", "executeLargeUpdate" -> {
-                if (noArgs && !held) {
+                if (noArgs && !held && rows.isEmpty()) {
                     batch.hold(sql, parameters);
                     held = true;
                     return name.equals("execute") ? Boolean.FALSE : name.equals("executeUpdate") ? (Object) 1 : (Object) 1L;
+                }
+            }
+            case "addBatch" -> {
+                if (noArgs && !held) {
+                    rows.add(parameters);
+                    parameters = new ArrayList<>();
+                    return null;
+                }
+            }
+            case "clearBatch" -> {
+                if (!held) {
+                    rows.clear();
+                    return null;
+                }
+            }
+            case "executeBatch", "executeLargeBatch" -> {
+                if (!held && rows.size() == 1 && onlySettings(parameters)) {
+                    batch.hold(sql, concat(rows.get(0), parameters));
+                    held = true;
+                    countRead = true;
+                    return name.equals("executeBatch") ? (Object) new int[] {1} : (Object) new long[] {1L};
                 }
             }
             case "getUpdateCount" -> {
@@ -105,11 +129,33 @@ final class HeldStatement implements InvocationHandler {
         if (held) {
             throw new SQLException("a batched upsert cannot " + name + " after it was executed");
         }
-        // not what camel-sql does with an upsert: execute it on its own, after what the batch holds
+        // not a write of one row: execute it on its own, after what the batch holds
         real = batch.prepareAlone(sql);
+        for (List<UpsertBatch.Call> row : rows) {
+            for (UpsertBatch.Call parameter : row) {
+                parameter.applyTo(real, 0);
+            }
+            real.addBatch();
+        }
         for (UpsertBatch.Call parameter : parameters) {
-            parameter.applyTo(real);
+            parameter.applyTo(real, 0);
         }
         return UpsertBatch.call(real, method, args);
+    }
+
+    /** Whether nothing but statement settings (no parameter) was set since the last {@code addBatch}. */
+    private static boolean onlySettings(List<UpsertBatch.Call> calls) {
+        for (UpsertBatch.Call call : calls) {
+            if (call.method().getDeclaringClass() == PreparedStatement.class) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<UpsertBatch.Call> concat(List<UpsertBatch.Call> first, List<UpsertBatch.Call> then) {
+        List<UpsertBatch.Call> all = new ArrayList<>(first);
+        all.addAll(then);
+        return all;
     }
 }

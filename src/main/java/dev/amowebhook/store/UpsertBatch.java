@@ -13,25 +13,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A connection that can hold back a bulk request's upserts and send them to PostgreSQL together, as one JDBC batch
- * (one round trip instead of one per event). Made for camel-sql, which prepares, binds and executes one statement
- * per event: while the batch is {@link #open() open}, an upsert ({@code INSERT ... ON CONFLICT ... DO UPDATE}
- * without {@code RETURNING}) is recorded instead of executed and reports one changed row, as a stored event does.
+ * A connection that can hold back a request's writes and send them to PostgreSQL together (one round trip instead of
+ * one per statement). Made for camel-sql, which prepares, binds and executes one statement per event: while the
+ * batch is {@link #open() open}, an upsert ({@code INSERT ... ON CONFLICT ... DO UPDATE} without {@code RETURNING})
+ * is recorded instead of executed and reports one changed row, as a stored event does. After the events, a request
+ * that held at most one upsert (a single-event request) {@link #holdUntilCommit() keeps it held} together with its
+ * journal rows ({@code INSERT INTO webhook_events} and {@code webhook_requests}), and all go in one round trip with
+ * the commit's.
  * <p>What keeps that safe:
  * <ul>
- *   <li>Order: the held upserts are sent before anything else reaches the database on this connection (another
- *       statement, a savepoint, the commit), so every statement still sees the writes before it.</li>
- *   <li>Outcome: when they are sent, each must have changed exactly one row. One that changed none (a stale event)
- *       or failed makes the sending fail with an {@link SQLException}: the request's fast attempt is then rolled
- *       back and the request stored again event by event ({@link TransactionBoundaries}), where every count is
- *       real. A reported "stored" therefore never commits unless it is true.</li>
- *   <li>Scope: the batch is open only in a request's fast attempt with more than one event; rolling back, closing
- *       or returning the connection drops what is held and closes the batch.</li>
+ *   <li>Order: the held writes are sent before anything else reaches the database on this connection (another
+ *       statement, a savepoint, the commit), in the order they were executed, so every statement still sees the
+ *       writes before it.</li>
+ *   <li>Outcome: each held write reported one changed row. When they are sent, each must have changed exactly one.
+ *       One that changed none (a stale event) or failed makes the sending fail with an {@link SQLException}: the
+ *       request's fast attempt is then rolled back and the request stored again event by event
+ *       ({@link TransactionBoundaries}), where every count is real. A reported count therefore never commits unless
+ *       it is true.</li>
+ *   <li>Scope: the batch is open only in a request's fast attempt; rolling back, closing or returning the
+ *       connection drops what is held and closes the batch.</li>
  * </ul>
  */
 public final class UpsertBatch implements InvocationHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(UpsertBatch.class);
 
     /**
      * Upserts whose only result is their count: the store routes' ({@code sql/*-upsert.sql}, the soft deletes,
@@ -39,12 +48,15 @@ public final class UpsertBatch implements InvocationHandler {
      */
     private static final Pattern UPSERT = Pattern.compile(
             "(?is)\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
+    /** The request's journal rows: held after the events with its upsert, to be sent with the commit. */
+    private static final Pattern JOURNAL_ROW = Pattern.compile(
+            "(?is)\\s*INSERT\\s+INTO\\s+webhook_(events|requests)\\s*\\(.*");
     private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
     private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
     private static final Pattern MORE_STATEMENTS = Pattern.compile(";\\s*\\S");
     /** Statements from files are a few dozen texts; one built per message must not fill memory. */
     private static final int MAX_STATEMENTS = 1000;
-    private static final Map<String, Boolean> UPSERTS = new ConcurrentHashMap<>();
+    private static final Map<String, Kind> KINDS = new ConcurrentHashMap<>();
     /**
      * Methods that neither reach the database nor depend on what was held back. {@code getMetaData} is among them:
      * Spring's {@code setNull} asks for it on every statement; its own queries read the catalog, not the held rows.
@@ -57,10 +69,11 @@ public final class UpsertBatch implements InvocationHandler {
     private final Connection proxy;
     private final Tally tally;
     private boolean open;
+    /** After the events: upserts and journal rows are held until the commit (or anything else) sends them. */
+    private boolean untilCommit;
     /** A failed sending, kept until the transaction is rolled back: nothing may commit after it, even if caught. */
     private SendFailedException failure;
-    private String heldSql;
-    private final List<List<Call>> held = new ArrayList<>();
+    private final List<Held> held = new ArrayList<>();
 
     private UpsertBatch(Connection target, Tally tally) {
         this.target = target;
@@ -81,18 +94,29 @@ public final class UpsertBatch implements InvocationHandler {
 
     /** Whether camel-sql's statement text is an upsert this batch may hold back. */
     static boolean isUpsert(String sql) {
-        Boolean known = UPSERTS.get(sql);
+        return kind(sql) == Kind.UPSERT;
+    }
+
+    /** What camel-sql's statement text is to this batch: an upsert, a journal row, or neither (never held). */
+    static Kind kind(String sql) {
+        Kind known = KINDS.get(sql);
         if (known != null) {
             return known;
         }
         String code = COMMENT.matcher(sql).replaceAll(" ");
-        boolean upsert = UPSERT.matcher(code).matches() && !RETURNING.matcher(sql).find()
-                && !MORE_STATEMENTS.matcher(code).find();
-        if (UPSERTS.size() < MAX_STATEMENTS) {
-            UPSERTS.put(sql, upsert);
+        Kind kind = Kind.OTHER;
+        if (!RETURNING.matcher(sql).find() && !MORE_STATEMENTS.matcher(code).find()) {
+            kind = UPSERT.matcher(code).matches() ? Kind.UPSERT : JOURNAL_ROW.matcher(code).matches() ? Kind.JOURNAL_ROW
+                    : Kind.OTHER;
         }
-        return upsert;
+        if (KINDS.size() < MAX_STATEMENTS) {
+            KINDS.put(sql, kind);
+        }
+        return kind;
     }
+
+    /** Statements a batch may hold back: each changes one row when it does what it reported. */
+    enum Kind { UPSERT, JOURNAL_ROW, OTHER }
 
     /** From now on upserts are held back until something else needs the database. */
     public void open() {
@@ -102,13 +126,26 @@ public final class UpsertBatch implements InvocationHandler {
     /** Sends what is held back and stops holding upserts back; fails if this or an earlier sending failed. */
     public void close() throws SQLException {
         open = false;
+        untilCommit = false;
         send();
         if (failure != null) {
             throw failure;
         }
     }
 
-    /** How many upserts are held back now. */
+    /**
+     * Keeps what is held, and from now on also holds the request's journal rows, until the commit sends them all in
+     * one round trip; fails if an earlier sending failed.
+     */
+    public void holdUntilCommit() throws SQLException {
+        if (failure != null) {
+            throw failure;
+        }
+        open = false;
+        untilCommit = true;
+    }
+
+    /** How many writes are held back now. */
     public int held() {
         return held.size();
     }
@@ -123,7 +160,7 @@ public final class UpsertBatch implements InvocationHandler {
                 }
             }
             case "prepareStatement" -> {
-                if (open && args.length == 1 && isUpsert((String) args[0])) {
+                if ((open || untilCommit) && args.length == 1 && holds(kind((String) args[0]))) {
                     return HeldStatement.create(this, (String) args[0]);
                 }
             }
@@ -137,6 +174,7 @@ public final class UpsertBatch implements InvocationHandler {
                 if (args == null || args.length == 0 || name.equals("abort")) {
                     failure = null;
                     open = false;
+                    untilCommit = false;
                 }
                 return call(target, method, args);
             }
@@ -153,6 +191,9 @@ public final class UpsertBatch implements InvocationHandler {
             }
         }
         if (!PASSIVE.contains(name)) {
+            if (!held.isEmpty() && log.isTraceEnabled()) {
+                log.trace("sending {} held writes before {}", held.size(), name);
+            }
             send();
         }
         return call(target, method, args);
@@ -168,50 +209,128 @@ public final class UpsertBatch implements InvocationHandler {
         } catch (SQLException | RuntimeException e) {
             drop();
             failure = null;
+            open = false;
+            untilCommit = false;
             target.rollback();
             throw e;
         }
+        open = false;
+        untilCommit = false;
         target.commit();
     }
 
-    /** Holds one executed upsert: its parameters, to be bound again on the batch's statement. */
-    void hold(String sql, List<Call> parameters) throws SQLException {
-        if (heldSql != null && !heldSql.equals(sql)) {
-            send();
-        }
-        heldSql = sql;
-        held.add(parameters);
+    private boolean holds(Kind kind) {
+        return kind == Kind.UPSERT || (untilCommit && kind == Kind.JOURNAL_ROW);
     }
 
-    /** Sends the held upserts as one batch; each must have changed one row. */
+    /**
+     * Holds one executed write: its parameters, to be bound again when it is sent. While the events are applied a
+     * different upsert statement sends the run before it (one JDBC batch per run); until the commit, all are kept.
+     */
+    void hold(String sql, List<Call> parameters) throws SQLException {
+        if (!untilCommit && !held.isEmpty() && !held.get(held.size() - 1).sql().equals(sql)) {
+            send();
+        }
+        held.add(new Held(sql, parameters));
+    }
+
+    /**
+     * Sends the held writes in one round trip: one statement alone, a run of the same upsert as a JDBC batch,
+     * different statements as one text of several (pgjdbc sends them together and answers a count for each). Each
+     * must have changed one row.
+     */
     void send() throws SQLException {
         if (held.isEmpty()) {
             return;
         }
-        String sql = heldSql;
-        List<List<Call>> rows = List.copyOf(held);
+        List<Held> writes = List.copyOf(held);
         drop();
-        try (PreparedStatement statement = target.prepareStatement(sql)) {
-            for (List<Call> row : rows) {
-                for (Call parameter : row) {
-                    parameter.applyTo(statement);
-                }
-                statement.addBatch();
-            }
-            int[] counts = statement.executeBatch();
+        if (log.isTraceEnabled()) {
+            log.trace("sending {} held writes: {}", writes.size(), writes.stream().map(w -> firstWords(w.sql())).toList());
+        }
+        int upserts = 0;
+        for (Held write : writes) {
+            upserts += kind(write.sql()) == Kind.UPSERT ? 1 : 0;
+        }
+        try {
+            int[] counts = writes.size() == 1 ? new int[] {alone(writes.get(0))}
+                    : sameStatement(writes) ? asBatch(writes) : together(writes);
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] != 1) {
-                    throw failed(new SendFailedException("upsert " + (i + 1) + " of a batch of " + rows.size()
-                            + " changed " + counts[i] + " rows instead of 1 (a stale event)", null), rows.size());
+                    throw failed(new SendFailedException("write " + (i + 1) + " of " + writes.size() + " held ("
+                            + firstWords(writes.get(i).sql()) + ") changed " + counts[i]
+                            + " rows instead of 1 (a stale event)", null), upserts);
                 }
             }
         } catch (SendFailedException e) {
             throw e;
         } catch (SQLException | RuntimeException e) {
-            throw failed(new SendFailedException("a batch of " + rows.size() + " upserts failed: " + e.getMessage(), e),
-                    rows.size());
+            throw failed(new SendFailedException(writes.size() + " held writes failed: " + e.getMessage(), e), upserts);
         }
-        stored(rows.size());
+        if (upserts > 0) {
+            stored(upserts);
+        }
+    }
+
+    private int alone(Held write) throws SQLException {
+        try (PreparedStatement statement = target.prepareStatement(write.sql())) {
+            for (Call parameter : write.parameters()) {
+                parameter.applyTo(statement, 0);
+            }
+            return statement.executeUpdate();
+        }
+    }
+
+    private int[] asBatch(List<Held> writes) throws SQLException {
+        try (PreparedStatement statement = target.prepareStatement(writes.get(0).sql())) {
+            for (Held write : writes) {
+                for (Call parameter : write.parameters()) {
+                    parameter.applyTo(statement, 0);
+                }
+                statement.addBatch();
+            }
+            return statement.executeBatch();
+        }
+    }
+
+    /** Different statements as one text; each one's parameters after those of the statements before it. */
+    private int[] together(List<Held> writes) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (Held write : writes) {
+            sql.append(sql.length() == 0 ? "" : ";\n").append(write.sql());
+        }
+        try (PreparedStatement statement = target.prepareStatement(sql.toString())) {
+            int offset = 0;
+            for (Held write : writes) {
+                int last = 0;
+                for (Call parameter : write.parameters()) {
+                    last = Math.max(last, parameter.applyTo(statement, offset));
+                }
+                offset += last;
+            }
+            statement.execute();
+            int[] counts = new int[writes.size()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = statement.getUpdateCount();
+                statement.getMoreResults();
+            }
+            return counts;
+        }
+    }
+
+    private static boolean sameStatement(List<Held> writes) {
+        String first = writes.get(0).sql();
+        for (Held write : writes) {
+            if (!write.sql().equals(first) || kind(write.sql()) != Kind.UPSERT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String firstWords(String sql) {
+        String code = COMMENT.matcher(sql).replaceAll(" ").strip().replaceAll("\\s+", " ");
+        return code.length() <= 40 ? code : code.substring(0, 40) + "...";
     }
 
     private SendFailedException failed(SendFailedException e, int upserts) {
@@ -237,7 +356,6 @@ public final class UpsertBatch implements InvocationHandler {
 
     private void drop() {
         held.clear();
-        heldSql = null;
     }
 
     static Object call(Object target, Method method, Object[] args) throws Throwable {
@@ -253,16 +371,32 @@ public final class UpsertBatch implements InvocationHandler {
         void sent(int upserts, boolean stored);
     }
 
-    /** A parameter setter called on a held statement, to be called again on the batch's statement. */
+    /** One held write: the statement text and what was set on it. */
+    record Held(String sql, List<Call> parameters) {
+    }
+
+    /** A setter called on a held statement, to be called again on the statement that sends it. */
     record Call(Method method, Object[] args) {
-        void applyTo(PreparedStatement statement) throws SQLException {
+        /**
+         * Calls it on {@code statement}, a parameter's index moved by {@code offset} (its place in a text of several
+         * statements); answers the index it set, 0 for a statement setting such as the query timeout.
+         */
+        int applyTo(PreparedStatement statement, int offset) throws SQLException {
+            boolean parameter = method.getDeclaringClass() == PreparedStatement.class && args != null
+                    && args.length > 0 && args[0] instanceof Integer;
+            Object[] moved = args;
+            if (parameter && offset > 0) {
+                moved = args.clone();
+                moved[0] = (Integer) args[0] + offset;
+            }
             try {
-                call(statement, method, args);
+                call(statement, method, moved);
             } catch (SQLException | RuntimeException e) {
                 throw e;
             } catch (Throwable e) {
                 throw new SQLException(e);
             }
+            return parameter ? (Integer) args[0] : 0;
         }
     }
 

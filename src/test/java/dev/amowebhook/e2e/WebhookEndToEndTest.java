@@ -236,6 +236,33 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void aSingleEventsWritesGoWithTheCommitAndAStaleOneIsFoundThereAndJournaledStale() {
+        double storedBefore = batchedUpserts("stored");
+        Answer newer = client.postSigned(form().account().item("leads[update][0]", "id", "1011", "name", "Newer",
+                "updated_at", "1732700000").bytes(), "req-single-newer");
+        assertThat(newer.count("stored")).isEqualTo(1);
+        assertThat(batchedUpserts("stored") - storedBefore).as("its upsert was held and sent with the commit")
+                .isEqualTo(1);
+        double retriedBefore = upsertBatches("retried");
+        double staleBefore = leadUpdates("stale");
+
+        Answer older = client.postSigned(form().account().item("leads[update][0]", "id", "1011", "name", "Older",
+                "updated_at", "1732600000").bytes(), "req-single-older");
+
+        assertThat(older.status()).isEqualTo(200);
+        assertThat(older.count("stored")).isZero();
+        assertThat(older.count("stale")).as("reported stored while held; the commit's count said otherwise")
+                .isEqualTo(1);
+        assertThat(upsertBatches("retried") - retriedBefore).as("stored again event by event").isEqualTo(1);
+        assertThat(leadUpdates("stale") - staleBefore).as("counted once, as committed").isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 1011", String.class)).isEqualTo("Newer");
+        assertThat(Tables.eventOutcomes(jdbc, "req-single-older")).containsExactly("1011=stale");
+        assertThat(jdbc.queryForList("SELECT outcome || ' stored=' || stored || ' stale=' || stale FROM webhook_requests"
+                + " WHERE amo_request_id = 'req-single-older'", String.class))
+                .as("one journal row: the first attempt's was rolled back with it").containsExactly("accepted stored=0 stale=1");
+    }
+
+    @Test
     void lastModifiedDecidesWhenUpdatedAtIsAbsent() {
         client.postSigned(form().item("leads[update][0]", "id", "1002", "name", "B", "last_modified", "2000").bytes());
         client.postSigned(form().item("leads[update][0]", "id", "1002", "name", "A", "last_modified", "1000").bytes());

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +34,8 @@ class UpsertBatchTest {
 
     Connection connection;
     UpsertBatch batch;
+    /** Requests this test journaled (committed ones stay in the shared tables otherwise). */
+    final List<UUID> journaled = new ArrayList<>();
     int pid;
 
     @BeforeEach
@@ -53,6 +56,14 @@ class UpsertBatchTest {
         connection.setAutoCommit(true);
         try (Statement ddl = connection.createStatement()) {
             ddl.execute("DROP TABLE upsert_batch_test");
+        }
+        for (UUID request : journaled) {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_events WHERE request_id = ?;"
+                    + " DELETE FROM webhook_requests WHERE id = ?")) {
+                delete.setObject(1, request);
+                delete.setObject(2, request);
+                delete.execute();
+            }
         }
         connection.close();
     }
@@ -93,7 +104,7 @@ class UpsertBatchTest {
         upsert(3, 10);
 
         assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.SendFailedException.class)
-                .hasMessageContaining("upsert 2 of a batch of 3 changed 0 rows");
+                .hasMessageContaining("write 2 of 3 held (INSERT INTO upsert_batch_test").hasMessageContaining("changed 0 rows");
     }
 
     @Test
@@ -120,10 +131,15 @@ class UpsertBatchTest {
         connection.commit();
         assertThat(committedRows()).containsExactly("1=10", "2=10");
 
+        assertThat(upsert(3, 1)).as("a commit ends the batch: executed at once").isEqualTo(1);
+        assertThat(batch.held()).isZero();
+        connection.rollback();
+
+        batch.open();
         upsert(1, 20);
         upsert(2, 5);
         assertThatThrownBy(connection::commit).isInstanceOf(UpsertBatch.SendFailedException.class)
-                .hasMessageContaining("upsert 2 of a batch of 2");
+                .hasMessageContaining("write 2 of 2 held");
         assertThat(committedRows()).containsExactly("1=10", "2=10");
         assertThat(rows()).as("this connection's transaction was rolled back too").containsExactly("1=10", "2=10");
     }
@@ -150,10 +166,103 @@ class UpsertBatchTest {
             statement.setLong(1, 2);
             statement.setInt(2, 10);
             statement.addBatch();
-            assertThat(statement.executeBatch()).containsExactly(1);
+            statement.setLong(1, 3);
+            statement.setInt(2, 10);
+            statement.addBatch();
+            assertThat(statement.executeBatch()).as("a batch of several rows").containsExactly(1, 1);
         }
         assertThat(batch.held()).isZero();
-        assertThat(rows()).containsExactly("1=10", "2=10");
+        assertThat(rows()).containsExactly("1=10", "2=10", "3=10");
+    }
+
+    @Test
+    void aBatchOfOneRowIsHeldAsOneWrite() throws Exception {
+        batch.open();
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setQueryTimeout(5);
+            statement.setLong(1, 2);
+            statement.setInt(2, 10);
+            statement.addBatch();
+            assertThat(statement.executeBatch()).as("camel-sql's batch=true with one row").containsExactly(1);
+        }
+        assertThat(batch.held()).isEqualTo(1);
+        batch.close();
+        assertThat(rows()).containsExactly("2=10");
+    }
+
+    @Test
+    void heldUntilCommitTheUpsertAndTheJournalRowsReachTheDatabaseOnlyWithTheCommit() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        batch.holdUntilCommit();
+        UUID request = UUID.randomUUID();
+        assertThat(journalRequest(request)).as("reported as written while held").isEqualTo(1);
+        assertThat(journalEvent(request, "stored")).containsExactly(1);
+
+        assertThat(batch.held()).isEqualTo(3);
+        assertThat(writeLocksOfThisTransaction()).as("nothing written yet").isEmpty();
+        connection.commit();
+
+        assertThat(committedRows()).containsExactly("1=10");
+        assertThat(committedJournal(request)).containsExactly("accepted", "stored");
+        assertThat(batch.held()).isZero();
+        assertThat(upsert(1, 20)).as("the commit ended the batch: executed at once").isEqualTo(1);
+    }
+
+    @Test
+    void heldUntilCommitAStaleUpsertRollsBackTheJournalRowsWithIt() throws Exception {
+        upsert(1, 50);
+        connection.commit();
+        batch.open();
+        assertThat(upsert(1, 10)).as("stale, but not known until sent").isEqualTo(1);
+        batch.holdUntilCommit();
+        UUID request = UUID.randomUUID();
+        journalRequest(request);
+        journalEvent(request, "stored");
+
+        assertThatThrownBy(connection::commit).isInstanceOf(UpsertBatch.SendFailedException.class)
+                .hasMessageContaining("write 1 of 3 held").hasMessageContaining("changed 0 rows");
+        assertThat(committedRows()).containsExactly("1=50");
+        assertThat(committedJournal(request)).as("the journal rows that said stored are gone too").isEmpty();
+    }
+
+    @Test
+    void heldUntilCommitAJournalRowThatWroteNothingFailsTheCommit() throws Exception {
+        UUID request = UUID.randomUUID();
+        journalRequest(request);
+        connection.commit();
+        batch.holdUntilCommit();
+        assertThat(journalRequest(request)).as("its id is taken: ON CONFLICT DO NOTHING, not known until sent")
+                .isEqualTo(1);
+
+        assertThatThrownBy(connection::commit).isInstanceOf(UpsertBatch.SendFailedException.class)
+                .hasMessageContaining("write 1 of 1 held (INSERT INTO webhook_requests");
+    }
+
+    @Test
+    void heldUntilCommitAQuerySendsTheHeldWritesFirstInTheirOrder() throws Exception {
+        batch.open();
+        upsert(1, 10);
+        batch.holdUntilCommit();
+        upsert(1, 20);
+        UUID request = UUID.randomUUID();
+        journalRequest(request);
+
+        assertThat(rows()).containsExactly("1=20");
+        assertThat(batch.held()).isZero();
+        assertThat(journalEvent(request, "stored")).as("still held after the query").containsExactly(1);
+        assertThat(batch.held()).isEqualTo(1);
+        connection.commit();
+        assertThat(committedJournal(request)).containsExactly("accepted", "stored");
+    }
+
+    @Test
+    void journalRowsAreHeldOnlyUntilACommitNotWhileTheEventsAreApplied() throws Exception {
+        batch.open();
+        UUID request = UUID.randomUUID();
+        journalRequest(request);
+        assertThat(batch.held()).as("a journal row before the events are done runs at once").isZero();
+        assertThat(writeLocksOfThisTransaction()).isNotEmpty();
     }
 
     @Test
@@ -180,7 +289,7 @@ class UpsertBatchTest {
             statement.execute();
         }
         assertThatThrownBy(batch::close).isInstanceOf(UpsertBatch.SendFailedException.class)
-                .hasMessageContaining("a batch of 2 upserts failed").hasMessageContaining("null value");
+                .hasMessageContaining("2 held writes failed").hasMessageContaining("null value");
     }
 
     @Test
@@ -217,8 +326,55 @@ class UpsertBatchTest {
         for (String file : List.of("lead-status-change-insert", "webhook-request-insert", "message-insert")) {
             assertThat(UpsertBatch.isUpsert(sql(file))).as(file + ": its count is not an outcome").isFalse();
         }
+        List<String> journalRows = new ArrayList<>();
+        try (var files = Files.list(Path.of("src/main/resources/sql"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
+                if (UpsertBatch.kind(Files.readString(file)) == UpsertBatch.Kind.JOURNAL_ROW) {
+                    journalRows.add(file.getFileName().toString().replace(".sql", ""));
+                }
+            }
+        }
+        assertThat(journalRows).as("held until the commit, after the events").containsExactlyInAnyOrder(
+                "webhook-event-insert", "webhook-request-insert");
         assertThat(UpsertBatch.isUpsert(UPSERT + " RETURNING id")).isFalse();
         assertThat(UpsertBatch.isUpsert(UPSERT + "; SELECT 1")).isFalse();
+    }
+
+    private int journalRequest(UUID id) throws Exception {
+        journaled.add(id);
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO webhook_requests (id, received_at,"
+                + " body_bytes, outcome, http_status) VALUES (?, now(), 10, 'accepted', 200) ON CONFLICT (id) DO NOTHING")) {
+            statement.setObject(1, id);
+            return statement.executeUpdate();
+        }
+    }
+
+    /** As camel-sql's batch=true writes a single event's journal row. */
+    private int[] journalEvent(UUID request, String outcome) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO webhook_events (request_id, topic,"
+                + " entity, action, outcome) VALUES (?, 'leads', 'lead', 'update', ?)")) {
+            statement.setObject(1, request);
+            statement.setString(2, outcome);
+            statement.addBatch();
+            return statement.executeBatch();
+        }
+    }
+
+    /** The committed journal of a request: its outcome, then its events' outcomes. */
+    private List<String> committedJournal(UUID request) throws Exception {
+        List<String> journal = new ArrayList<>();
+        try (Connection other = dataSource.getConnection();
+                PreparedStatement query = other.prepareStatement("SELECT outcome FROM webhook_requests WHERE id = ?"
+                        + " UNION ALL SELECT outcome FROM webhook_events WHERE request_id = ?")) {
+            query.setObject(1, request);
+            query.setObject(2, request);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    journal.add(row.getString(1));
+                }
+            }
+        }
+        return journal;
     }
 
     private int upsert(long id, int v) throws Exception {
