@@ -13,8 +13,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * One pooled DataSource: on the server named by {@code DB_URL}, or on the embedded PostgreSQL when it is unset.
- * Pool settings bind from {@code spring.datasource.hikari.*}. Its connections can batch a bulk request's upserts
- * ({@link UpsertBatchingDataSource}).
+ * Pool settings bind from {@code spring.datasource.hikari.*}. Its connections can hold a request's upserts and
+ * journal rows and send them together ({@link UpsertBatchingDataSource}).
  */
 @Configuration(proxyBeanMethods = false)
 public class DataSourceConfiguration {

@@ -85,13 +85,13 @@ class RequestSteps {
         return exchange -> exchange.getMessage().setBody(journal.openRequest(list(exchange), exchange));
     }
 
-    /** split-events: a bulk request's upserts batched on its connection (in its fast attempt). */
+    /** split-events: the request's upserts held on its connection (in its fast attempt). */
     @Bean
     Processor openUpsertBatch(BulkUpserts upserts) {
         return upserts::open;
     }
 
-    /** split-events: the batched upserts sent, each checked to have stored its event. */
+    /** split-events: several held upserts sent, each checked to have stored its event; one kept until the commit. */
     @Bean
     Processor sendUpsertBatch(BulkUpserts upserts) {
         return upserts::send;

@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Metrics the product adds: Camel's in-flight gauges (Camel picks event notifier beans up by itself), batched upserts. */
+/** Metrics the product adds: Camel's in-flight gauges (Camel picks event notifier beans up by itself), held writes. */
 @Configuration(proxyBeanMethods = false)
 class MonitoringConfiguration {
 
@@ -18,15 +18,18 @@ class MonitoringConfiguration {
         return new RouteInflightGauges(registry);
     }
 
-    /** Bulk requests' upserts sent in batches (store/UpsertBatch): stored, or retried event by event. */
+    /** Requests' upserts and journal rows held and sent together (store/UpsertBatch): stored, or retried event by event. */
     @Bean
     MeterBinder batchedUpsertsMetrics(DataSource dataSource) {
         return registry -> {
             if (dataSource instanceof UpsertBatchingDataSource batches) {
-                counter(registry, "amocrm.webhook.upsert.batches", "Batches of bulk requests' upserts, by result",
+                counter(registry, "amocrm.webhook.upsert.batches", "Sendings of requests' held upserts, by result",
                         batches, UpsertBatchingDataSource::batchesStored, UpsertBatchingDataSource::batchesRetried);
-                counter(registry, "amocrm.webhook.batched.upserts", "Upserts of bulk requests sent in batches, by result",
+                counter(registry, "amocrm.webhook.batched.upserts", "Upserts held and sent together, by result",
                         batches, UpsertBatchingDataSource::upsertsStored, UpsertBatchingDataSource::upsertsRetried);
+                counter(registry, "amocrm.webhook.held.writes",
+                        "Writes (upserts and journal rows) held and sent together, by result",
+                        batches, UpsertBatchingDataSource::writesStored, UpsertBatchingDataSource::writesRetried);
             }
         };
     }

@@ -46,7 +46,7 @@ final class HeldStatement implements InvocationHandler {
         boolean noArgs = args == null || args.length == 0;
         switch (name) {
             case "execute", "executeUpdate", "executeLargeUpdate" -> {
-                if (noArgs && !held && rows.isEmpty()) {
+                if (noArgs && !held && rows.isEmpty() && batch.holds(sql)) {
                     batch.hold(sql, parameters);
                     held = true;
                     return name.equals("execute") ? Boolean.FALSE : name.equals("executeUpdate") ? (Object) 1 : (Object) 1L;
@@ -66,7 +66,7 @@ final class HeldStatement implements InvocationHandler {
                 }
             }
             case "executeBatch", "executeLargeBatch" -> {
-                if (!held && rows.size() == 1 && onlySettings(parameters)) {
+                if (!held && rows.size() == 1 && onlySettings(parameters) && batch.holds(sql)) {
                     batch.hold(sql, concat(rows.get(0), parameters));
                     held = true;
                     countRead = true;
@@ -110,7 +110,7 @@ final class HeldStatement implements InvocationHandler {
                 }
             }
             case "toString" -> {
-                return "held upsert: " + sql;
+                return "held write: " + sql;
             }
             case "hashCode" -> {
                 return System.identityHashCode(self);
@@ -127,7 +127,7 @@ final class HeldStatement implements InvocationHandler {
             }
         }
         if (held) {
-            throw new SQLException("a batched upsert cannot " + name + " after it was executed");
+            throw new SQLException("a held write cannot " + name + " after it was executed");
         }
         // not a write of one row: execute it on its own, after what the batch holds
         real = batch.prepareAlone(sql);

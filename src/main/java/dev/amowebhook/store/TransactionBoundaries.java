@@ -22,9 +22,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * </ul>
  * Savepoints cost two round trips per event and events almost never fail, so a request is first stored without
  * them (fast mode); if any of its events fails, the whole attempt is rolled back and the request is stored again
- * with a savepoint per event, where the failed event is dead-lettered alone. In the fast attempt a request with
- * several events also sends its upserts as one batch ({@link BulkUpserts}, {@link UpsertBatch}); a stale or failed
- * one there fails the attempt the same way. Routes run on the calling thread, so camel-sql joins the transaction
+ * with a savepoint per event, where the failed event is dead-lettered alone. In the fast attempt the upserts are
+ * also held and sent together: a bulk request's as one batch after its last event, a single event's with the journal
+ * rows at the commit ({@link BulkUpserts}, {@link UpsertBatch}); a stale or failed one there fails the attempt the
+ * same way. Routes run on the calling thread, so camel-sql joins the transaction
  * bound to it.
  * <p>In a savepoint an event that meets a transient database error is tried again ({@link TransientRetries}), here
  * rather than by Camel's redelivery: to be able to redeliver, Camel's error handler copies the whole exchange

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * batch is {@link #open() open}, an upsert ({@code INSERT ... ON CONFLICT ... DO UPDATE} without {@code RETURNING})
  * is recorded instead of executed and reports one changed row, as a stored event does. After the events, a request
  * that held at most one upsert (a single-event request) {@link #holdUntilCommit() keeps it held} together with its
- * journal rows ({@code INSERT INTO webhook_events} and {@code webhook_requests}), and all go in one round trip with
- * the commit's.
+ * journal rows ({@code INSERT INTO webhook_events} and {@code webhook_requests}), and the commit sends the three in
+ * one round trip before its own.
  * <p>What keeps that safe:
  * <ul>
  *   <li>Order: the held writes are sent before anything else reaches the database on this connection (another
@@ -48,15 +48,17 @@ public final class UpsertBatch implements InvocationHandler {
      */
     private static final Pattern UPSERT = Pattern.compile(
             "(?is)\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
-    /** The request's journal rows: held after the events with its upsert, to be sent with the commit. */
+    /** The request's journal rows, one row each: held after the events with its upsert, sent by the commit. */
     private static final Pattern JOURNAL_ROW = Pattern.compile(
-            "(?is)\\s*INSERT\\s+INTO\\s+webhook_(events|requests)\\s*\\(.*");
+            "(?is)\\s*INSERT\\s+INTO\\s+webhook_(events|requests)\\s*\\([^()]*\\)\\s*VALUES\\s*\\(.*");
     private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
     private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
-    private static final Pattern MORE_STATEMENTS = Pattern.compile(";\\s*\\S");
+    /** A second statement, or a closing ';' (which would make an empty one when texts are sent as one). */
+    private static final Pattern MORE_STATEMENTS = Pattern.compile(";");
     /** Statements from files are a few dozen texts; one built per message must not fill memory. */
     private static final int MAX_STATEMENTS = 1000;
     private static final Map<String, Kind> KINDS = new ConcurrentHashMap<>();
+    private static final Map<String, Integer> PLACEHOLDERS = new ConcurrentHashMap<>();
     /**
      * Methods that neither reach the database nor depend on what was held back. {@code getMetaData} is among them:
      * Spring's {@code setNull} asks for it on every statement; its own queries read the catalog, not the held rows.
@@ -160,7 +162,7 @@ public final class UpsertBatch implements InvocationHandler {
                 }
             }
             case "prepareStatement" -> {
-                if ((open || untilCommit) && args.length == 1 && holds(kind((String) args[0]))) {
+                if ((open || untilCommit) && args.length == 1 && holds((String) args[0])) {
                     return HeldStatement.create(this, (String) args[0]);
                 }
             }
@@ -211,7 +213,12 @@ public final class UpsertBatch implements InvocationHandler {
             failure = null;
             open = false;
             untilCommit = false;
-            target.rollback();
+            try {
+                target.rollback();
+            } catch (SQLException | RuntimeException rollbackFailed) {
+                // the failed sending stays the cause: it is what asks for the attempt event by event
+                e.addSuppressed(rollbackFailed);
+            }
             throw e;
         }
         open = false;
@@ -220,7 +227,12 @@ public final class UpsertBatch implements InvocationHandler {
     }
 
     private boolean holds(Kind kind) {
-        return kind == Kind.UPSERT || (untilCommit && kind == Kind.JOURNAL_ROW);
+        return (open && kind == Kind.UPSERT) || (untilCommit && kind != Kind.OTHER);
+    }
+
+    /** Whether a statement prepared to be held may still be: the batch was not closed or committed since. */
+    boolean holds(String sql) {
+        return holds(kind(sql));
     }
 
     /**
@@ -254,22 +266,22 @@ public final class UpsertBatch implements InvocationHandler {
         }
         try {
             int[] counts = writes.size() == 1 ? new int[] {alone(writes.get(0))}
-                    : sameStatement(writes) ? asBatch(writes) : together(writes);
+                    : sameStatement(writes) ? asBatch(writes)
+                    : parametersKnown(writes) ? together(writes) : oneByOne(writes);
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] != 1) {
                     throw failed(new SendFailedException("write " + (i + 1) + " of " + writes.size() + " held ("
                             + firstWords(writes.get(i).sql()) + ") changed " + counts[i]
-                            + " rows instead of 1 (a stale event)", null), upserts);
+                            + " rows instead of 1 (a stale event)", null), upserts, writes.size());
                 }
             }
         } catch (SendFailedException e) {
             throw e;
         } catch (SQLException | RuntimeException e) {
-            throw failed(new SendFailedException(writes.size() + " held writes failed: " + e.getMessage(), e), upserts);
+            throw failed(new SendFailedException(writes.size() + " held writes failed: " + e.getMessage(), e), upserts,
+                    writes.size());
         }
-        if (upserts > 0) {
-            stored(upserts);
-        }
+        stored(upserts, writes.size());
     }
 
     private int alone(Held write) throws SQLException {
@@ -297,7 +309,8 @@ public final class UpsertBatch implements InvocationHandler {
     private int[] together(List<Held> writes) throws SQLException {
         StringBuilder sql = new StringBuilder();
         for (Held write : writes) {
-            sql.append(sql.length() == 0 ? "" : ";\n").append(write.sql());
+            // on a line of its own: a text that ends in a -- comment must not swallow the separator
+            sql.append(sql.length() == 0 ? "" : "\n;\n").append(write.sql());
         }
         try (PreparedStatement statement = target.prepareStatement(sql.toString())) {
             int offset = 0;
@@ -318,6 +331,70 @@ public final class UpsertBatch implements InvocationHandler {
         }
     }
 
+    /** Held writes one after another, each its own round trip: for texts whose parameters could not be counted. */
+    private int[] oneByOne(List<Held> writes) throws SQLException {
+        int[] counts = new int[writes.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = alone(writes.get(i));
+        }
+        return counts;
+    }
+
+    /**
+     * Whether each write set exactly the parameters its text has, 1 to n: only then do its parameters keep their
+     * places in a text of several statements (a camel-sql endpoint without the right parametersCount would
+     * otherwise shift the next statement's).
+     */
+    private static boolean parametersKnown(List<Held> writes) {
+        for (Held write : writes) {
+            int placeholders = placeholders(write.sql());
+            java.util.BitSet set = new java.util.BitSet();
+            for (Call parameter : write.parameters()) {
+                int index = parameter.index();
+                if (index > 0) {
+                    set.set(index);
+                }
+            }
+            if (placeholders < 0 || set.cardinality() != placeholders || set.length() != placeholders + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The {@code ?} placeholders of a statement text, outside quotes and comments; -1 when the text has what this
+     * count does not read (dollar quoting, {@code ??} escapes), so it is never sent with others.
+     */
+    static int placeholders(String sql) {
+        Integer known = PLACEHOLDERS.get(sql);
+        if (known != null) {
+            return known;
+        }
+        int count = 0;
+        for (int i = 0; i < sql.length() && count >= 0; i++) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = sql.indexOf(c, i + 1);
+                i = end < 0 ? sql.length() : end;
+            } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end;
+            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (c == '$' || (c == '?' && i + 1 < sql.length() && sql.charAt(i + 1) == '?')) {
+                count = -1;
+            } else if (c == '?') {
+                count++;
+            }
+        }
+        if (PLACEHOLDERS.size() < MAX_STATEMENTS) {
+            PLACEHOLDERS.put(sql, count);
+        }
+        return count;
+    }
+
     private static boolean sameStatement(List<Held> writes) {
         String first = writes.get(0).sql();
         for (Held write : writes) {
@@ -333,15 +410,15 @@ public final class UpsertBatch implements InvocationHandler {
         return code.length() <= 40 ? code : code.substring(0, 40) + "...";
     }
 
-    private SendFailedException failed(SendFailedException e, int upserts) {
-        tally.sent(upserts, false);
+    private SendFailedException failed(SendFailedException e, int upserts, int writes) {
+        tally.sent(upserts, writes, false);
         failure = e;
         return e;
     }
 
     /** Counted when the transaction commits: a batch of a fast attempt rolled back later was not stored. */
-    private void stored(int upserts) {
-        AfterCommit.run(() -> tally.sent(upserts, true));
+    private void stored(int upserts, int writes) {
+        AfterCommit.run(() -> tally.sent(upserts, writes, true));
     }
 
     /** A statement executed on its own, after what the batch holds. */
@@ -366,9 +443,12 @@ public final class UpsertBatch implements InvocationHandler {
         }
     }
 
-    /** Counts the batches sent and their upserts: stored (when committed), or sent again event by event. */
+    /**
+     * Counts what was held and sent: the upserts and all writes (upserts and journal rows) of one sending, stored
+     * (when committed), or sent again event by event.
+     */
     public interface Tally {
-        void sent(int upserts, boolean stored);
+        void sent(int upserts, int writes, boolean stored);
     }
 
     /** One held write: the statement text and what was set on it. */
@@ -382,8 +462,7 @@ public final class UpsertBatch implements InvocationHandler {
          * statements); answers the index it set, 0 for a statement setting such as the query timeout.
          */
         int applyTo(PreparedStatement statement, int offset) throws SQLException {
-            boolean parameter = method.getDeclaringClass() == PreparedStatement.class && args != null
-                    && args.length > 0 && args[0] instanceof Integer;
+            boolean parameter = index() > 0;
             Object[] moved = args;
             if (parameter && offset > 0) {
                 moved = args.clone();
@@ -397,6 +476,12 @@ public final class UpsertBatch implements InvocationHandler {
                 throw new SQLException(e);
             }
             return parameter ? (Integer) args[0] : 0;
+        }
+
+        /** The parameter it sets, or 0 for a statement setting such as the query timeout. */
+        int index() {
+            return method.getDeclaringClass() == PreparedStatement.class && args != null && args.length > 0
+                    && args[0] instanceof Integer index ? index : 0;
         }
     }
 

@@ -9,9 +9,10 @@ import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * The server's DataSource: the pool's connections, each able to batch a bulk request's upserts ({@link UpsertBatch}).
- * It counts the batches and their upserts, for {@code amocrm_webhook_upsert_batches_total} and
- * {@code amocrm_webhook_batched_upserts_total}.
+ * The server's DataSource: the pool's connections, each able to hold a request's upserts and journal rows and send
+ * them together ({@link UpsertBatch}). It counts those sendings, their upserts and all their writes, for
+ * {@code amocrm_webhook_upsert_batches_total}, {@code amocrm_webhook_batched_upserts_total} and
+ * {@code amocrm_webhook_held_writes_total}.
  */
 public class UpsertBatchingDataSource extends DelegatingDataSource implements Closeable, UpsertBatch.Tally {
 
@@ -19,6 +20,8 @@ public class UpsertBatchingDataSource extends DelegatingDataSource implements Cl
     private final LongAdder retried = new LongAdder();
     private final LongAdder storedBatches = new LongAdder();
     private final LongAdder retriedBatches = new LongAdder();
+    private final LongAdder storedWrites = new LongAdder();
+    private final LongAdder retriedWrites = new LongAdder();
 
     public UpsertBatchingDataSource(DataSource pool) {
         super(pool);
@@ -35,9 +38,12 @@ public class UpsertBatchingDataSource extends DelegatingDataSource implements Cl
     }
 
     @Override
-    public void sent(int upserts, boolean batchStored) {
-        (batchStored ? stored : retried).add(upserts);
-        (batchStored ? storedBatches : retriedBatches).increment();
+    public void sent(int upserts, int writes, boolean batchStored) {
+        if (upserts > 0) {
+            (batchStored ? stored : retried).add(upserts);
+            (batchStored ? storedBatches : retriedBatches).increment();
+        }
+        (batchStored ? storedWrites : retriedWrites).add(writes);
     }
 
     /** Upserts of committed batches. */
@@ -56,6 +62,16 @@ public class UpsertBatchingDataSource extends DelegatingDataSource implements Cl
 
     public double batchesRetried() {
         return retriedBatches.sum();
+    }
+
+    /** Writes (upserts and journal rows) held and sent together, then committed. */
+    public double writesStored() {
+        return storedWrites.sum();
+    }
+
+    /** Writes held and sent together whose request was then stored again event by event. */
+    public double writesRetried() {
+        return retriedWrites.sum();
     }
 
     /** Closes the pool with the application context. */

@@ -238,11 +238,14 @@ class WebhookEndToEndTest {
     @Test
     void aSingleEventsWritesGoWithTheCommitAndAStaleOneIsFoundThereAndJournaledStale() {
         double storedBefore = batchedUpserts("stored");
+        double writesBefore = heldWrites("stored");
         Answer newer = client.postSigned(form().account().item("leads[update][0]", "id", "1011", "name", "Newer",
                 "updated_at", "1732700000").bytes(), "req-single-newer");
         assertThat(newer.count("stored")).isEqualTo(1);
         assertThat(batchedUpserts("stored") - storedBefore).as("its upsert was held and sent with the commit")
                 .isEqualTo(1);
+        assertThat(heldWrites("stored") - writesBefore).as("with the event's and the request's journal rows")
+                .isEqualTo(3);
         double retriedBefore = upsertBatches("retried");
         double staleBefore = leadUpdates("stale");
 
@@ -618,6 +621,11 @@ class WebhookEndToEndTest {
 
     private double batchedUpserts(String result) {
         var counter = meters.find("amocrm.webhook.batched.upserts").tags("result", result).functionCounter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double heldWrites(String result) {
+        var counter = meters.find("amocrm.webhook.held.writes").tags("result", result).functionCounter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -12,8 +12,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.sql.SqlHelper;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +36,9 @@ class UpsertBatchTest {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    CamelContext camel;
 
     Connection connection;
     UpsertBatch batch;
@@ -257,6 +265,71 @@ class UpsertBatchTest {
     }
 
     @Test
+    void heldUntilCommitATextEndingInACommentIsSentTogetherIntactAndOneEndingInASemicolonIsNotHeld() throws Exception {
+        batch.holdUntilCommit();
+        upsert(UPSERT + "\n-- newer wins", 1, 10);
+        UUID request = UUID.randomUUID();
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setQueryTimeout(5);
+            statement.setLong(1, 3);
+            statement.setInt(2, 30);
+            statement.executeUpdate();
+        }
+        journalRequest(request);
+        assertThat(batch.held()).isEqualTo(3);
+        assertThat(upsert(UPSERT + ";\n", 2, 10)).as("a closing ';': sends the held writes, then runs").isEqualTo(1);
+        assertThat(batch.held()).isZero();
+
+        connection.commit();
+        assertThat(committedRows()).containsExactly("1=10", "2=10", "3=30");
+        assertThat(committedJournal(request)).containsExactly("accepted");
+    }
+
+    @Test
+    void heldUntilCommitAStatementThatSetMoreParametersThanItHasIsNotSentWithOthers() throws Exception {
+        batch.holdUntilCommit();
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setLong(1, 1);
+            statement.setInt(2, 10);
+            statement.setInt(3, 99);
+            statement.executeUpdate();
+        }
+        UUID request = UUID.randomUUID();
+        journaled.add(request);
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO webhook_requests (id, received_at,"
+                + " body_bytes, outcome, http_status) VALUES (?, now(), 10, 'accepted', 200)")) {
+            statement.executeUpdate();
+        }
+
+        assertThatThrownBy(connection::commit).as("alone, each fails as it would have unheld")
+                .isInstanceOf(UpsertBatch.SendFailedException.class);
+        assertThat(committedRows()).isEmpty();
+        assertThat(committedJournal(request)).isEmpty();
+    }
+
+    @Test
+    void aStatementPreparedWhileHoldingButExecutedAfterTheCommitRunsAtOnce() throws Exception {
+        batch.open();
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            connection.commit();
+            statement.setLong(1, 1);
+            statement.setInt(2, 10);
+            assertThat(statement.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(batch.held()).isZero();
+        connection.commit();
+        assertThat(committedRows()).containsExactly("1=10");
+    }
+
+    @Test
+    void placeholdersAreCountedOutsideQuotesAndComments() {
+        assertThat(UpsertBatch.placeholders("INSERT INTO t VALUES (?, '?', \"?\", ?) -- ?\n /* ? */")).isEqualTo(2);
+        assertThat(UpsertBatch.placeholders(UPSERT)).isEqualTo(2);
+        assertThat(UpsertBatch.placeholders("SELECT $$?$$, ?")).as("dollar quoting: not read").isEqualTo(-1);
+        assertThat(UpsertBatch.placeholders("SELECT ? ?? 'k'")).as("an escaped ?").isEqualTo(-1);
+    }
+
+    @Test
     void journalRowsAreHeldOnlyUntilACommitNotWhileTheEventsAreApplied() throws Exception {
         batch.open();
         UUID request = UUID.randomUUID();
@@ -311,31 +384,32 @@ class UpsertBatchTest {
     }
 
     @Test
-    void exactlyTheStoreRoutesUpsertsAreHeld() throws Exception {
-        List<String> held = new ArrayList<>();
+    void exactlyTheStoreRoutesUpsertsAndTheJournalRowsAreHeldAndEachCanBeSentWithOthers() throws Exception {
+        Map<String, UpsertBatch.Kind> kinds = new TreeMap<>();
         try (var files = Files.list(Path.of("src/main/resources/sql"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
-                if (UpsertBatch.isUpsert(Files.readString(file))) {
-                    held.add(file.getFileName().toString().replace(".sql", ""));
+                String name = file.getFileName().toString().replace(".sql", "");
+                // the text camel-sql prepares: comment lines out, :#name parameters as ?
+                String prepared = prepared(name);
+                UpsertBatch.Kind kind = UpsertBatch.kind(prepared);
+                if (kind != UpsertBatch.Kind.OTHER) {
+                    kinds.put(name, kind);
+                    assertThat(UpsertBatch.placeholders(prepared)).as(name + ": every parameter a ? in its place")
+                            .isEqualTo(ParsedOnceSqlStrategy.parameterNames(resolved(name)).size()).isPositive();
                 }
             }
         }
-        assertThat(held).containsExactlyInAnyOrder("company-delete", "company-upsert", "contact-delete",
+        assertThat(kinds).containsOnlyKeys("company-delete", "company-upsert", "contact-delete",
                 "contact-upsert", "customer-delete", "customer-upsert", "lead-delete", "lead-upsert", "note-upsert",
-                "talk-upsert", "task-delete", "task-upsert", "unsorted-decide", "unsorted-upsert");
-        for (String file : List.of("lead-status-change-insert", "webhook-request-insert", "message-insert")) {
-            assertThat(UpsertBatch.isUpsert(sql(file))).as(file + ": its count is not an outcome").isFalse();
-        }
-        List<String> journalRows = new ArrayList<>();
-        try (var files = Files.list(Path.of("src/main/resources/sql"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
-                if (UpsertBatch.kind(Files.readString(file)) == UpsertBatch.Kind.JOURNAL_ROW) {
-                    journalRows.add(file.getFileName().toString().replace(".sql", ""));
-                }
-            }
-        }
-        assertThat(journalRows).as("held until the commit, after the events").containsExactlyInAnyOrder(
+                "talk-upsert", "task-delete", "task-upsert", "unsorted-decide", "unsorted-upsert",
                 "webhook-event-insert", "webhook-request-insert");
+        assertThat(kinds).as("held until the commit, after the events")
+                .containsEntry("webhook-event-insert", UpsertBatch.Kind.JOURNAL_ROW)
+                .containsEntry("webhook-request-insert", UpsertBatch.Kind.JOURNAL_ROW)
+                .containsEntry("lead-upsert", UpsertBatch.Kind.UPSERT);
+        for (String file : List.of("lead-status-change-insert", "webhook-request-insert", "message-insert")) {
+            assertThat(UpsertBatch.isUpsert(prepared(file))).as(file + ": its count is not an outcome").isFalse();
+        }
         assertThat(UpsertBatch.isUpsert(UPSERT + " RETURNING id")).isFalse();
         assertThat(UpsertBatch.isUpsert(UPSERT + "; SELECT 1")).isFalse();
     }
@@ -378,7 +452,11 @@ class UpsertBatchTest {
     }
 
     private int upsert(long id, int v) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+        return upsert(UPSERT, id, v);
+    }
+
+    private int upsert(String sql, long id, int v) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, id);
             statement.setInt(2, v);
             statement.execute();
@@ -424,7 +502,13 @@ class UpsertBatchTest {
         return locks;
     }
 
-    private static String sql(String file) throws Exception {
-        return Files.readString(Path.of("src/main/resources/sql", file + ".sql"));
+    /** As a camel-sql endpoint reads its file: comment lines out, :#name as :?name. */
+    private String resolved(String file) throws Exception {
+        return SqlHelper.resolveQuery(camel, "classpath:sql/" + file + ".sql", "#");
     }
+
+    private String prepared(String file) throws Exception {
+        return new ParsedOnceSqlStrategy().prepareQuery(resolved(file), true, new DefaultExchange(camel));
+    }
+
 }
