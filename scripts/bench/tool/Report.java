@@ -133,7 +133,8 @@ final class Report {
         row("transactions/s, the three writes in one round trip", fmt(tpsPipelined)
                 + " (" + pct(ratioPipelined) + " of the database limit; PostgreSQL CPU " + args.get("cpu-ms-pipelined", "?")
                 + " ms per transaction)");
-        row("failed transactions", String.valueOf((long) (number(plain, "failures") + number(pipelined, "failures"))));
+        row("failed transactions", isCount(plain, "failures") && isCount(pipelined, "failures")
+                ? String.valueOf((long) (number(plain, "failures") + number(pipelined, "failures"))) : "n/a");
         row("compared with the database limit", fmt(dbTps) + " tx/s (" + args.get("db-label", "") + ")");
         row("data check", check.getOrDefault("check_text", "NOT RUN"));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -220,8 +221,8 @@ final class Report {
             System.out.println("Not a target: the product's own statements for one lead update, run by "
                     + args.get("dbtool", "pgbench") + " with no server at all, reached " + pct(number(statements, "ratio"))
                     + " of the database limit (" + pct(number(statements, "ratio_pipelined"))
-                    + " with the three writes in one round trip): the most any server storing events the way this one"
-                    + " must could reach here, before its own CPU.");
+                    + " with the three writes in one round trip): what these statements allow a server here, before"
+                    + " the server's own CPU.");
         }
         System.out.println();
         if (!failed.isEmpty()) {
@@ -242,6 +243,10 @@ final class Report {
 
     private static void row(String metric, String value) {
         System.out.println("| " + metric + " | " + value + " |");
+    }
+
+    private static boolean isCount(Map<String, String> values, String key) {
+        return values.getOrDefault(key, "").matches("\\d+");
     }
 
     static double number(Map<String, String> values, String key) {

@@ -1,5 +1,6 @@
 package dev.amowebhook.http;
 
+import dev.amowebhook.store.AfterCommit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amowebhook.event.Account;
 import dev.amowebhook.event.EventTally;
@@ -42,11 +43,14 @@ public class WebhookAnswers {
         body.put("deadLettered", tally.deadLettered());
         body.put("ignored", tally.ignored());
         body.put("duplicate", tally.duplicates());
-        log.info("webhook processed request={} amoRequestId={} account={} events={} stored={} stale={} "
-                        + "deadLettered={} ignored={} duplicate={}", request.id(), request.amoRequestId(),
-                describe(account), tally.events(), tally.stored(), tally.stale(), tally.deadLettered(),
-                tally.ignored(), tally.duplicates());
-        metrics.request(request, "accepted", null);
+        // once committed: a first attempt whose commit finds a stale held upsert is stored again, and answered then
+        AfterCommit.run(() -> {
+            log.info("webhook processed request={} amoRequestId={} account={} events={} stored={} stale={} "
+                            + "deadLettered={} ignored={} duplicate={}", request.id(), request.amoRequestId(),
+                    describe(account), tally.events(), tally.stored(), tally.stale(), tally.deadLettered(),
+                    tally.ignored(), tally.duplicates());
+            metrics.request(request, "accepted", null);
+        });
         answer(exchange, 200, body);
     }
 
@@ -59,9 +63,11 @@ public class WebhookAnswers {
         body.put("requestId", request.id().toString());
         body.put("duplicateOf", original);
         body.put("events", 0);
-        log.info("webhook processed request={} amoRequestId={} account={} duplicate of {}: events not applied again",
-                request.id(), request.amoRequestId(), describe(account), original);
-        metrics.request(request, "duplicate", null);
+        AfterCommit.run(() -> {
+            log.info("webhook processed request={} amoRequestId={} account={} duplicate of {}: events not applied again",
+                    request.id(), request.amoRequestId(), describe(account), original);
+            metrics.request(request, "duplicate", null);
+        });
         answer(exchange, 200, body);
     }
 

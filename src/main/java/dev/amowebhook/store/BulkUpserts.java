@@ -21,6 +21,9 @@ public class BulkUpserts {
 
     private static final Logger log = LoggerFactory.getLogger(BulkUpserts.class);
 
+    /** Set by {@link #open} on a single-event request's first attempt: its upsert waits for the commit. */
+    static final String SINGLE_EVENT = "amoSingleEventHeld";
+
     private final DataSource dataSource;
 
     public BulkUpserts(DataSource dataSource) {
@@ -34,13 +37,14 @@ public class BulkUpserts {
             UpsertBatch batch = batch();
             if (batch != null) {
                 batch.open();
+                exchange.setProperty(SINGLE_EVENT, events.size() == 1);
             }
         }
     }
 
     /**
-     * After the events: sends several held upserts now, or keeps one (or none) held with the journal rows until the
-     * commit; a stale or failed upsert asks for the attempt event by event.
+     * After the events: sends a bulk request's held upserts now, or keeps a single event's held with the journal rows
+     * until the commit; a stale or failed upsert asks for the attempt event by event.
      */
     public void send(Exchange exchange) throws SQLException {
         UpsertBatch batch = batch();
@@ -51,9 +55,9 @@ public class BulkUpserts {
             log.debug("sending {} batched upserts", batch.held());
         }
         try {
-            if (batch.held() > 1) {
-                batch.close();
-            } else if (Boolean.TRUE.equals(exchange.getProperty(TransactionBoundaries.FAST_MODE))) {
+            // the property may outlive a failed first attempt: only a first attempt holds until the commit
+            boolean single = Boolean.TRUE.equals(exchange.removeProperty(SINGLE_EVENT));
+            if (single && Boolean.TRUE.equals(exchange.getProperty(TransactionBoundaries.FAST_MODE))) {
                 batch.holdUntilCommit();
             } else {
                 batch.close();

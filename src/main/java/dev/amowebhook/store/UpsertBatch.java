@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * A connection that can hold back a request's writes and send them to PostgreSQL together (one round trip instead of
  * one per statement). Made for camel-sql, which prepares, binds and executes one statement per event: while the
  * batch is {@link #open() open}, an upsert ({@code INSERT ... ON CONFLICT ... DO UPDATE} without {@code RETURNING})
- * is recorded instead of executed and reports one changed row, as a stored event does. After the events, a request
- * that held at most one upsert (a single-event request) {@link #holdUntilCommit() keeps it held} together with its
+ * is recorded instead of executed and reports one changed row, as a stored event does. After the events, a
+ * single-event request {@link #holdUntilCommit() keeps its upsert held} together with its
  * journal rows ({@code INSERT INTO webhook_events} and {@code webhook_requests}), and the commit sends the three in
  * one round trip before its own.
  * <p>What keeps that safe:
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       statement, a savepoint, the commit), in the order they were executed, so every statement still sees the
  *       writes before it.</li>
  *   <li>Outcome: each held write reported one changed row. When they are sent, each must have changed exactly one.
- *       One that changed none (a stale event) or failed makes the sending fail with an {@link SQLException}: the
+ *       One that changed none (a stale event; a request row whose id was taken, which a fresh UUID never is) or
+ *       failed makes the sending fail with an {@link SQLException}: the
  *       request's fast attempt is then rolled back and the request stored again event by event
  *       ({@link TransactionBoundaries}), where every count is real. A reported count therefore never commits unless
  *       it is true.</li>
@@ -355,7 +356,8 @@ public final class UpsertBatch implements InvocationHandler {
                     set.set(index);
                 }
             }
-            if (placeholders < 0 || set.cardinality() != placeholders || set.length() != placeholders + 1) {
+            // indexes from 1: as many set as there are placeholders, the highest the last one, so 1 to n exactly
+            if (placeholders < 0 || set.cardinality() != placeholders || (placeholders > 0 && set.length() != placeholders + 1)) {
                 return false;
             }
         }

@@ -248,6 +248,7 @@ class WebhookEndToEndTest {
                 .isEqualTo(3);
         double retriedBefore = upsertBatches("retried");
         double staleBefore = leadUpdates("stale");
+        double acceptedBefore = acceptedRequests();
 
         Answer older = client.postSigned(form().account().item("leads[update][0]", "id", "1011", "name", "Older",
                 "updated_at", "1732600000").bytes(), "req-single-older");
@@ -258,6 +259,7 @@ class WebhookEndToEndTest {
                 .isEqualTo(1);
         assertThat(upsertBatches("retried") - retriedBefore).as("stored again event by event").isEqualTo(1);
         assertThat(leadUpdates("stale") - staleBefore).as("counted once, as committed").isEqualTo(1);
+        assertThat(acceptedRequests() - acceptedBefore).as("the request too, not once per attempt").isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 1011", String.class)).isEqualTo("Newer");
         assertThat(Tables.eventOutcomes(jdbc, "req-single-older")).containsExactly("1011=stale");
         assertThat(jdbc.queryForList("SELECT outcome || ' stored=' || stored || ' stale=' || stale FROM webhook_requests"
@@ -622,6 +624,11 @@ class WebhookEndToEndTest {
     private double batchedUpserts(String result) {
         var counter = meters.find("amocrm.webhook.batched.upserts").tags("result", result).functionCounter();
         return counter == null ? 0 : counter.count();
+    }
+
+    private double acceptedRequests() {
+        return meters.find("amocrm_webhook_requests").tags("outcome", "accepted").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
     }
 
     private double heldWrites(String result) {

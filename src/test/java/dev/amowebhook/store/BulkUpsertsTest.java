@@ -100,6 +100,40 @@ class BulkUpsertsTest {
     }
 
     @Test
+    void aBulkRequestWhoseLastRunHeldOneUpsertSendsItAfterTheEventsToo() {
+        int[] held = new int[3];
+        new TransactionTemplate(transactions).executeWithoutResult(status -> {
+            Exchange exchange = fastAttempt(List.of("a lead", "a contact"));
+            run(() -> upserts.open(exchange));
+            jdbc.update(UPSERT, 1, 10);
+            jdbc.update("INSERT INTO bulk_upserts_test AS t (id, v) SELECT ?, ? ON CONFLICT (id) DO UPDATE SET v = 0", 2, 10);
+            held[0] = batch().held();
+            run(() -> upserts.send(exchange));
+            held[1] = batch().held();
+            jdbc.update(JOURNAL, request());
+            held[2] = batch().held();
+        });
+
+        assertThat(held).as("one upsert left in the last run, but two events: sent, journal row not held")
+                .containsExactly(1, 0, 0);
+    }
+
+    @Test
+    void aSecondAttemptAfterAFailedFirstOneHoldsNothingEvenIfTheFirstLeftItsMark() {
+        int[] held = new int[1];
+        new TransactionTemplate(transactions).executeWithoutResult(status -> {
+            Exchange exchange = fastAttempt(List.of("one event"));
+            run(() -> upserts.open(exchange));
+            exchange.removeProperty(TransactionBoundaries.FAST_MODE);
+            run(() -> upserts.send(exchange));
+            jdbc.update(JOURNAL, request());
+            held[0] = batch().held();
+        });
+
+        assertThat(held).containsExactly(0);
+    }
+
+    @Test
     void theAttemptEventByEventHoldsNothing() {
         int[] held = new int[2];
         new TransactionTemplate(transactions).executeWithoutResult(status -> {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The server's connections hold a bulk request's upserts back and send them as one batch, on PostgreSQL. */
+/** The server's connections hold a request's upserts (and, until the commit, its journal rows) back and send them together, on PostgreSQL. */
 @WebhookServerTest
 class UpsertBatchTest {
 
