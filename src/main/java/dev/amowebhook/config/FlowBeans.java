@@ -9,7 +9,7 @@ import dev.amowebhook.event.ExtensionPoints;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
-import dev.amowebhook.store.BulkUpserts;
+import dev.amowebhook.store.HeldUpserts;
 import dev.amowebhook.store.TransactionBoundaries;
 import dev.amowebhook.store.TransientRetries;
 import dev.amowebhook.event.RequestAbort;
@@ -105,8 +105,8 @@ class FlowBeans {
     }
 
     @Bean
-    BulkUpserts bulkUpserts(DataSource dataSource) {
-        return new BulkUpserts(dataSource);
+    HeldUpserts heldUpserts(DataSource dataSource) {
+        return new HeldUpserts(dataSource);
     }
 
     @Bean

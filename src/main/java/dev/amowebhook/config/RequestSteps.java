@@ -10,7 +10,7 @@ import dev.amowebhook.http.WebhookAnswers;
 import dev.amowebhook.journal.EventJournal;
 import dev.amowebhook.journal.RequestJournal;
 import dev.amowebhook.parse.WebhookParser;
-import dev.amowebhook.store.BulkUpserts;
+import dev.amowebhook.store.HeldUpserts;
 import dev.amowebhook.store.TransactionBoundaries;
 import dev.amowebhook.verify.AccountGuard;
 import dev.amowebhook.verify.WebhookAuthenticator;
@@ -87,13 +87,13 @@ class RequestSteps {
 
     /** split-events: the request's upserts held on its connection (in its fast attempt). */
     @Bean
-    Processor openUpsertBatch(BulkUpserts upserts) {
+    Processor openUpsertBatch(HeldUpserts upserts) {
         return upserts::open;
     }
 
     /** split-events: several held upserts sent, each checked to have stored its event; one kept until the commit. */
     @Bean
-    Processor sendUpsertBatch(BulkUpserts upserts) {
+    Processor sendUpsertBatch(HeldUpserts upserts) {
         return upserts::send;
     }
 

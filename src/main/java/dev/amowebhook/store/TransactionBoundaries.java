@@ -24,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * them (fast mode); if any of its events fails, the whole attempt is rolled back and the request is stored again
  * with a savepoint per event, where the failed event is dead-lettered alone. In the fast attempt the upserts are
  * also held and sent together: a bulk request's as one batch after its last event, a single event's with the journal
- * rows at the commit ({@link BulkUpserts}, {@link UpsertBatch}); a stale or failed one there fails the attempt the
+ * rows at the commit ({@link HeldUpserts}, {@link UpsertBatch}); a stale or failed one there fails the attempt the
  * same way. Routes run on the calling thread, so camel-sql joins the transaction
  * bound to it.
  * <p>In a savepoint an event that meets a transient database error is tried again ({@link TransientRetries}), here

@@ -8,11 +8,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,23 +41,6 @@ public final class UpsertBatch implements InvocationHandler {
 
     private static final Logger log = LoggerFactory.getLogger(UpsertBatch.class);
 
-    /**
-     * Upserts whose only result is their count: the store routes' ({@code sql/*-upsert.sql}, the soft deletes,
-     * {@code unsorted-decide.sql}) and any extension's of the same form.
-     */
-    private static final Pattern UPSERT = Pattern.compile(
-            "(?is)\\s*INSERT\\s+INTO\\s.*\\bON\\s+CONFLICT\\b.*\\bDO\\s+UPDATE\\b.*");
-    /** The request's journal rows, one row each: held after the events with its upsert, sent by the commit. */
-    private static final Pattern JOURNAL_ROW = Pattern.compile(
-            "(?is)\\s*INSERT\\s+INTO\\s+webhook_(events|requests)\\s*\\([^()]*\\)\\s*VALUES\\s*\\(.*");
-    private static final Pattern RETURNING = Pattern.compile("(?i)\\bRETURNING\\b");
-    private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
-    /** A second statement, or a closing ';' (which would make an empty one when texts are sent as one). */
-    private static final Pattern MORE_STATEMENTS = Pattern.compile(";");
-    /** Statements from files are a few dozen texts; one built per message must not fill memory. */
-    private static final int MAX_STATEMENTS = 1000;
-    private static final Map<String, Kind> KINDS = new ConcurrentHashMap<>();
-    private static final Map<String, Integer> PLACEHOLDERS = new ConcurrentHashMap<>();
     /**
      * Methods that neither reach the database nor depend on what was held back. {@code getMetaData} is among them:
      * Spring's {@code setNull} asks for it on every statement; its own queries read the catalog, not the held rows.
@@ -94,32 +75,6 @@ public final class UpsertBatch implements InvocationHandler {
     public static UpsertBatch of(Connection connection) throws SQLException {
         return connection.isWrapperFor(UpsertBatch.class) ? connection.unwrap(UpsertBatch.class) : null;
     }
-
-    /** Whether camel-sql's statement text is an upsert this batch may hold back. */
-    static boolean isUpsert(String sql) {
-        return kind(sql) == Kind.UPSERT;
-    }
-
-    /** What camel-sql's statement text is to this batch: an upsert, a journal row, or neither (never held). */
-    static Kind kind(String sql) {
-        Kind known = KINDS.get(sql);
-        if (known != null) {
-            return known;
-        }
-        String code = COMMENT.matcher(sql).replaceAll(" ");
-        Kind kind = Kind.OTHER;
-        if (!RETURNING.matcher(sql).find() && !MORE_STATEMENTS.matcher(code).find()) {
-            kind = UPSERT.matcher(code).matches() ? Kind.UPSERT : JOURNAL_ROW.matcher(code).matches() ? Kind.JOURNAL_ROW
-                    : Kind.OTHER;
-        }
-        if (KINDS.size() < MAX_STATEMENTS) {
-            KINDS.put(sql, kind);
-        }
-        return kind;
-    }
-
-    /** Statements a batch may hold back: each changes one row when it does what it reported. */
-    enum Kind { UPSERT, JOURNAL_ROW, OTHER }
 
     /** From now on upserts are held back until something else needs the database. */
     public void open() {
@@ -227,13 +182,13 @@ public final class UpsertBatch implements InvocationHandler {
         target.commit();
     }
 
-    private boolean holds(Kind kind) {
-        return (open && kind == Kind.UPSERT) || (untilCommit && kind != Kind.OTHER);
+    private boolean holds(HeldSql.Kind kind) {
+        return (open && kind == HeldSql.Kind.UPSERT) || (untilCommit && kind != HeldSql.Kind.OTHER);
     }
 
     /** Whether a statement prepared to be held may still be: the batch was not closed or committed since. */
     boolean holds(String sql) {
-        return holds(kind(sql));
+        return holds(HeldSql.kind(sql));
     }
 
     /**
@@ -259,11 +214,11 @@ public final class UpsertBatch implements InvocationHandler {
         List<Held> writes = List.copyOf(held);
         drop();
         if (log.isTraceEnabled()) {
-            log.trace("sending {} held writes: {}", writes.size(), writes.stream().map(w -> firstWords(w.sql())).toList());
+            log.trace("sending {} held writes: {}", writes.size(), writes.stream().map(w -> HeldSql.firstWords(w.sql())).toList());
         }
         int upserts = 0;
         for (Held write : writes) {
-            upserts += kind(write.sql()) == Kind.UPSERT ? 1 : 0;
+            upserts += HeldSql.kind(write.sql()) == HeldSql.Kind.UPSERT ? 1 : 0;
         }
         try {
             int[] counts = writes.size() == 1 ? new int[] {alone(writes.get(0))}
@@ -272,7 +227,7 @@ public final class UpsertBatch implements InvocationHandler {
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] != 1) {
                     throw failed(new SendFailedException("write " + (i + 1) + " of " + writes.size() + " held ("
-                            + firstWords(writes.get(i).sql()) + ") changed " + counts[i]
+                            + HeldSql.firstWords(writes.get(i).sql()) + ") changed " + counts[i]
                             + " rows instead of 1 (a stale event)", null), upserts, writes.size());
                 }
             }
@@ -316,11 +271,10 @@ public final class UpsertBatch implements InvocationHandler {
         try (PreparedStatement statement = target.prepareStatement(sql.toString())) {
             int offset = 0;
             for (Held write : writes) {
-                int last = 0;
                 for (Call parameter : write.parameters()) {
-                    last = Math.max(last, parameter.applyTo(statement, offset));
+                    parameter.applyTo(statement, offset);
                 }
-                offset += last;
+                offset += HeldSql.placeholders(write.sql());
             }
             statement.execute();
             int[] counts = new int[writes.size()];
@@ -348,8 +302,8 @@ public final class UpsertBatch implements InvocationHandler {
      */
     private static boolean parametersKnown(List<Held> writes) {
         for (Held write : writes) {
-            int placeholders = placeholders(write.sql());
-            java.util.BitSet set = new java.util.BitSet();
+            int placeholders = HeldSql.placeholders(write.sql());
+            BitSet set = new BitSet();
             for (Call parameter : write.parameters()) {
                 int index = parameter.index();
                 if (index > 0) {
@@ -364,52 +318,14 @@ public final class UpsertBatch implements InvocationHandler {
         return true;
     }
 
-    /**
-     * The {@code ?} placeholders of a statement text, outside quotes and comments; -1 when the text has what this
-     * count does not read (dollar quoting, {@code ??} escapes), so it is never sent with others.
-     */
-    static int placeholders(String sql) {
-        Integer known = PLACEHOLDERS.get(sql);
-        if (known != null) {
-            return known;
-        }
-        int count = 0;
-        for (int i = 0; i < sql.length() && count >= 0; i++) {
-            char c = sql.charAt(i);
-            if (c == '\'' || c == '"') {
-                int end = sql.indexOf(c, i + 1);
-                i = end < 0 ? sql.length() : end;
-            } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? sql.length() : end;
-            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? sql.length() : end + 1;
-            } else if (c == '$' || (c == '?' && i + 1 < sql.length() && sql.charAt(i + 1) == '?')) {
-                count = -1;
-            } else if (c == '?') {
-                count++;
-            }
-        }
-        if (PLACEHOLDERS.size() < MAX_STATEMENTS) {
-            PLACEHOLDERS.put(sql, count);
-        }
-        return count;
-    }
-
     private static boolean sameStatement(List<Held> writes) {
         String first = writes.get(0).sql();
         for (Held write : writes) {
-            if (!write.sql().equals(first) || kind(write.sql()) != Kind.UPSERT) {
+            if (!write.sql().equals(first) || HeldSql.kind(write.sql()) != HeldSql.Kind.UPSERT) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static String firstWords(String sql) {
-        String code = COMMENT.matcher(sql).replaceAll(" ").strip().replaceAll("\\s+", " ");
-        return code.length() <= 40 ? code : code.substring(0, 40) + "...";
     }
 
     private SendFailedException failed(SendFailedException e, int upserts, int writes) {
@@ -461,12 +377,11 @@ public final class UpsertBatch implements InvocationHandler {
     record Call(Method method, Object[] args) {
         /**
          * Calls it on {@code statement}, a parameter's index moved by {@code offset} (its place in a text of several
-         * statements); answers the index it set, 0 for a statement setting such as the query timeout.
+         * statements).
          */
-        int applyTo(PreparedStatement statement, int offset) throws SQLException {
-            boolean parameter = index() > 0;
+        void applyTo(PreparedStatement statement, int offset) throws SQLException {
             Object[] moved = args;
-            if (parameter && offset > 0) {
+            if (index() > 0 && offset > 0) {
                 moved = args.clone();
                 moved[0] = (Integer) args[0] + offset;
             }
@@ -477,7 +392,6 @@ public final class UpsertBatch implements InvocationHandler {
             } catch (Throwable e) {
                 throw new SQLException(e);
             }
-            return parameter ? (Integer) args[0] : 0;
         }
 
         /** The parameter it sets, or 0 for a statement setting such as the query timeout. */

@@ -3,6 +3,7 @@ package dev.amowebhook.e2e;
 import static dev.amowebhook.FormBody.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amowebhook.HeldWriteCounts;
 import dev.amowebhook.Tables;
 import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
@@ -67,11 +68,14 @@ class BeforeStoreHookBatchTest {
     @Autowired
     MeterRegistry meters;
 
+    HeldWriteCounts held;
+
     WebhookClient client;
 
     @BeforeEach
     void setUp() {
         client = new WebhookClient(port);
+        held = new HeldWriteCounts(meters);
         Tables.truncateAll(jdbc);
     }
 
@@ -85,8 +89,8 @@ class BeforeStoreHookBatchTest {
                 .item("leads[update][2]", "id", "7203", "name", "Third", "updated_at", "1732600000")
                 .bytes();
 
-        double retriedBefore = counter("amocrm.webhook.upsert.batches");
-        double retriedUpsertsBefore = counter("amocrm.webhook.batched.upserts");
+        double retriedBefore = held.batches("retried");
+        double retriedUpsertsBefore = held.upserts("retried");
 
         Answer answer = client.postSigned(bulk, "req-hook-stale");
 
@@ -94,16 +98,11 @@ class BeforeStoreHookBatchTest {
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("stale")).isEqualTo(1);
         // the hook's query before 7203 sent the batch [7202] (each hook query sends what its sibling held)
-        assertThat(counter("amocrm.webhook.upsert.batches") - retriedBefore).isEqualTo(1);
-        assertThat(counter("amocrm.webhook.batched.upserts") - retriedUpsertsBefore).isEqualTo(1);
+        assertThat(held.batches("retried") - retriedBefore).isEqualTo(1);
+        assertThat(held.upserts("retried") - retriedUpsertsBefore).isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .containsExactly("First", "Newer", "Third");
         assertThat(Tables.eventOutcomes(jdbc, "req-hook-stale"))
                 .containsExactly("7201=stored", "7202=stale", "7203=stored");
-    }
-
-    private double counter(String name) {
-        var counter = meters.find(name).tags("result", "retried").functionCounter();
-        return counter == null ? 0 : counter.count();
     }
 }

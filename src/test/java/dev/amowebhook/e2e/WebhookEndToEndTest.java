@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.amowebhook.FormBody;
+import dev.amowebhook.HeldWriteCounts;
 import dev.amowebhook.Tables;
 import dev.amowebhook.WebhookClient;
 import dev.amowebhook.WebhookClient.Answer;
@@ -37,12 +38,15 @@ class WebhookEndToEndTest {
     @Autowired
     MeterRegistry meters;
 
+    HeldWriteCounts held;
+
     final ObjectMapper mapper = new ObjectMapper();
     WebhookClient client;
 
     @BeforeEach
     void setUp() {
         client = new WebhookClient(port);
+        held = new HeldWriteCounts(meters);
         Tables.truncateAll(jdbc);
     }
 
@@ -237,16 +241,16 @@ class WebhookEndToEndTest {
 
     @Test
     void aSingleEventsWritesGoWithTheCommitAndAStaleOneIsFoundThereAndJournaledStale() {
-        double storedBefore = batchedUpserts("stored");
-        double writesBefore = heldWrites("stored");
+        double storedBefore = held.upserts("stored");
+        double writesBefore = held.writes("stored");
         Answer newer = client.postSigned(form().account().item("leads[update][0]", "id", "1011", "name", "Newer",
                 "updated_at", "1732700000").bytes(), "req-single-newer");
         assertThat(newer.count("stored")).isEqualTo(1);
-        assertThat(batchedUpserts("stored") - storedBefore).as("its upsert was held and sent with the commit")
+        assertThat(held.upserts("stored") - storedBefore).as("its upsert was held and sent with the commit")
                 .isEqualTo(1);
-        assertThat(heldWrites("stored") - writesBefore).as("with the event's and the request's journal rows")
+        assertThat(held.writes("stored") - writesBefore).as("with the event's and the request's journal rows")
                 .isEqualTo(3);
-        double retriedBefore = upsertBatches("retried");
+        double retriedBefore = held.batches("retried");
         double staleBefore = leadUpdates("stale");
         double acceptedBefore = acceptedRequests();
 
@@ -257,7 +261,7 @@ class WebhookEndToEndTest {
         assertThat(older.count("stored")).isZero();
         assertThat(older.count("stale")).as("reported stored while held; the commit's count said otherwise")
                 .isEqualTo(1);
-        assertThat(upsertBatches("retried") - retriedBefore).as("stored again event by event").isEqualTo(1);
+        assertThat(held.batches("retried") - retriedBefore).as("stored again event by event").isEqualTo(1);
         assertThat(leadUpdates("stale") - staleBefore).as("counted once, as committed").isEqualTo(1);
         assertThat(acceptedRequests() - acceptedBefore).as("the request too, not once per attempt").isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT name FROM amo_leads WHERE id = 1011", String.class)).isEqualTo("Newer");
@@ -373,16 +377,16 @@ class WebhookEndToEndTest {
             bulk.item("leads[update][" + i + "]", "id", String.valueOf(8000 + i), "name", "Bulk " + i,
                     "price", String.valueOf(i), "updated_at", "1732600000");
         }
-        double batchedBefore = batchedUpserts("stored");
-        double batchesBefore = upsertBatches("stored");
+        double batchedBefore = held.upserts("stored");
+        double batchesBefore = held.batches("stored");
 
         Answer answer = client.postSigned(bulk.bytes());
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.count("events")).isEqualTo(50);
         assertThat(answer.count("stored")).isEqualTo(50);
-        assertThat(upsertBatches("stored") - batchesBefore).as("one batch").isEqualTo(1);
-        assertThat(batchedUpserts("stored") - batchedBefore).as("of 50 upserts").isEqualTo(50);
+        assertThat(held.batches("stored") - batchesBefore).as("one batch").isEqualTo(1);
+        assertThat(held.upserts("stored") - batchedBefore).as("of 50 upserts").isEqualTo(50);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .hasSize(50).startsWith("Bulk 0", "Bulk 1").endsWith("Bulk 49");
         assertThat(jdbc.queryForObject("SELECT sum(price) FROM amo_leads", BigDecimal.class))
@@ -400,7 +404,7 @@ class WebhookEndToEndTest {
                 .item("leads[update][1]", "id", "7002", "name", "Older", "updated_at", "1732600000")
                 .item("leads[update][2]", "id", "7003", "name", "Third", "updated_at", "1732600000")
                 .bytes();
-        double retriedBefore = batchedUpserts("retried");
+        double retriedBefore = held.upserts("retried");
         double storedBefore = leadUpdates("stored");
 
         Answer answer = client.postSigned(bulk, "req-bulk-stale");
@@ -408,7 +412,7 @@ class WebhookEndToEndTest {
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("stale")).as("the batch reported it stored; its count said otherwise").isEqualTo(1);
-        assertThat(batchedUpserts("retried") - retriedBefore).isEqualTo(3);
+        assertThat(held.upserts("retried") - retriedBefore).isEqualTo(3);
         assertThat(leadUpdates("stored") - storedBefore).as("counted once, as committed").isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads ORDER BY id", String.class))
                 .containsExactly("First", "Newer", "Third");
@@ -429,16 +433,16 @@ class WebhookEndToEndTest {
                 .item("leads[status][0]", "id", "7103", "status_id", "142", "old_status_id", "100",
                         "pipeline_id", "1", "updated_at", "1732600000")
                 .bytes();
-        double retriedBefore = upsertBatches("retried");
-        double retriedUpsertsBefore = batchedUpserts("retried");
+        double retriedBefore = held.batches("retried");
+        double retriedUpsertsBefore = held.upserts("retried");
 
         Answer answer = client.postSigned(bulk, "req-bulk-stale-2");
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.count("stored")).isEqualTo(2);
         assertThat(answer.count("stale")).isEqualTo(1);
-        assertThat(upsertBatches("retried") - retriedBefore).isEqualTo(1);
-        assertThat(batchedUpserts("retried") - retriedUpsertsBefore).as("7101 and 7102, sent before 7103's insert")
+        assertThat(held.batches("retried") - retriedBefore).isEqualTo(1);
+        assertThat(held.upserts("retried") - retriedUpsertsBefore).as("7101 and 7102, sent before 7103's insert")
                 .isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT name FROM amo_leads WHERE id IN (7101, 7102) ORDER BY id", String.class))
                 .containsExactly("First", "Newer");
@@ -616,24 +620,9 @@ class WebhookEndToEndTest {
         return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(seconds), ZoneOffset.UTC);
     }
 
-    private double upsertBatches(String result) {
-        var counter = meters.find("amocrm.webhook.upsert.batches").tags("result", result).functionCounter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    private double batchedUpserts(String result) {
-        var counter = meters.find("amocrm.webhook.batched.upserts").tags("result", result).functionCounter();
-        return counter == null ? 0 : counter.count();
-    }
-
     private double acceptedRequests() {
         return meters.find("amocrm_webhook_requests").tags("outcome", "accepted").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
-    }
-
-    private double heldWrites(String result) {
-        var counter = meters.find("amocrm.webhook.held.writes").tags("result", result).functionCounter();
-        return counter == null ? 0 : counter.count();
     }
 
     private double leadUpdates(String outcome) {

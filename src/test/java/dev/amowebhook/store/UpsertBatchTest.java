@@ -323,10 +323,10 @@ class UpsertBatchTest {
 
     @Test
     void placeholdersAreCountedOutsideQuotesAndComments() {
-        assertThat(UpsertBatch.placeholders("INSERT INTO t VALUES (?, '?', \"?\", ?) -- ?\n /* ? */")).isEqualTo(2);
-        assertThat(UpsertBatch.placeholders(UPSERT)).isEqualTo(2);
-        assertThat(UpsertBatch.placeholders("SELECT $$?$$, ?")).as("dollar quoting: not read").isEqualTo(-1);
-        assertThat(UpsertBatch.placeholders("SELECT ? ?? 'k'")).as("an escaped ?").isEqualTo(-1);
+        assertThat(HeldSql.placeholders("INSERT INTO t VALUES (?, '?', \"?\", ?) -- ?\n /* ? */")).isEqualTo(2);
+        assertThat(HeldSql.placeholders(UPSERT)).isEqualTo(2);
+        assertThat(HeldSql.placeholders("SELECT $$?$$, ?")).as("dollar quoting: not read").isEqualTo(-1);
+        assertThat(HeldSql.placeholders("SELECT ? ?? 'k'")).as("an escaped ?").isEqualTo(-1);
     }
 
     @Test
@@ -385,16 +385,16 @@ class UpsertBatchTest {
 
     @Test
     void exactlyTheStoreRoutesUpsertsAndTheJournalRowsAreHeldAndEachCanBeSentWithOthers() throws Exception {
-        Map<String, UpsertBatch.Kind> kinds = new TreeMap<>();
+        Map<String, HeldSql.Kind> kinds = new TreeMap<>();
         try (var files = Files.list(Path.of("src/main/resources/sql"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
                 String name = file.getFileName().toString().replace(".sql", "");
                 // the text camel-sql prepares: comment lines out, :#name parameters as ?
                 String prepared = prepared(name);
-                UpsertBatch.Kind kind = UpsertBatch.kind(prepared);
-                if (kind != UpsertBatch.Kind.OTHER) {
+                HeldSql.Kind kind = HeldSql.kind(prepared);
+                if (kind != HeldSql.Kind.OTHER) {
                     kinds.put(name, kind);
-                    assertThat(UpsertBatch.placeholders(prepared)).as(name + ": every parameter a ? in its place")
+                    assertThat(HeldSql.placeholders(prepared)).as(name + ": every parameter a ? in its place")
                             .isEqualTo(ParsedOnceSqlStrategy.parameterNames(resolved(name)).size()).isPositive();
                 }
             }
@@ -404,14 +404,14 @@ class UpsertBatchTest {
                 "talk-upsert", "task-delete", "task-upsert", "unsorted-decide", "unsorted-upsert",
                 "webhook-event-insert", "webhook-request-insert");
         assertThat(kinds).as("held until the commit, after the events")
-                .containsEntry("webhook-event-insert", UpsertBatch.Kind.JOURNAL_ROW)
-                .containsEntry("webhook-request-insert", UpsertBatch.Kind.JOURNAL_ROW)
-                .containsEntry("lead-upsert", UpsertBatch.Kind.UPSERT);
+                .containsEntry("webhook-event-insert", HeldSql.Kind.JOURNAL_ROW)
+                .containsEntry("webhook-request-insert", HeldSql.Kind.JOURNAL_ROW)
+                .containsEntry("lead-upsert", HeldSql.Kind.UPSERT);
         for (String file : List.of("lead-status-change-insert", "webhook-request-insert", "message-insert")) {
-            assertThat(UpsertBatch.isUpsert(prepared(file))).as(file + ": its count is not an outcome").isFalse();
+            assertThat(HeldSql.isUpsert(prepared(file))).as(file + ": its count is not an outcome").isFalse();
         }
-        assertThat(UpsertBatch.isUpsert(UPSERT + " RETURNING id")).isFalse();
-        assertThat(UpsertBatch.isUpsert(UPSERT + "; SELECT 1")).isFalse();
+        assertThat(HeldSql.isUpsert(UPSERT + " RETURNING id")).isFalse();
+        assertThat(HeldSql.isUpsert(UPSERT + "; SELECT 1")).isFalse();
     }
 
     private int journalRequest(UUID id) throws Exception {

@@ -1,5 +1,6 @@
 package dev.amowebhook.store;
 
+import dev.amowebhook.event.EventTally;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -17,16 +18,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * transaction commits. An upsert that was stale or failed fails the fast attempt: the request is stored again event by
  * event, with real outcomes.
  */
-public class BulkUpserts {
+public class HeldUpserts {
 
-    private static final Logger log = LoggerFactory.getLogger(BulkUpserts.class);
-
-    /** Set by {@link #open} on a single-event request's first attempt: its upsert waits for the commit. */
-    static final String SINGLE_EVENT = "amoSingleEventHeld";
+    private static final Logger log = LoggerFactory.getLogger(HeldUpserts.class);
 
     private final DataSource dataSource;
 
-    public BulkUpserts(DataSource dataSource) {
+    public HeldUpserts(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -37,7 +35,6 @@ public class BulkUpserts {
             UpsertBatch batch = batch();
             if (batch != null) {
                 batch.open();
-                exchange.setProperty(SINGLE_EVENT, events.size() == 1);
             }
         }
     }
@@ -55,8 +52,8 @@ public class BulkUpserts {
             log.debug("sending {} batched upserts", batch.held());
         }
         try {
-            // the property may outlive a failed first attempt: only a first attempt holds until the commit
-            boolean single = Boolean.TRUE.equals(exchange.removeProperty(SINGLE_EVENT));
+            // the split leaves its tally as the body: one event counted is a single-event request
+            boolean single = exchange.getMessage().getBody() instanceof EventTally tally && tally.events() == 1;
             if (single && Boolean.TRUE.equals(exchange.getProperty(TransactionBoundaries.FAST_MODE))) {
                 batch.holdUntilCommit();
             } else {
