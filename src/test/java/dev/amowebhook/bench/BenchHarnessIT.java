@@ -111,22 +111,17 @@ class BenchHarnessIT {
                 .isBetween(System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS),
                         System.currentTimeMillis());
         // the bare reference server ran next to the product and is read against the database limit
-        Matcher reference = Pattern.compile("the reference \\(.*\\) answered ([\\d.]+) requests/s, (\\d+) % of the database limit")
-                .matcher(text);
-        assertThat(reference.find()).as("the reference's line under the targets:%n%s", text).isTrue();
-        assertThat(Double.parseDouble(reference.group(1))).as("the reference's requests/s").isPositive();
+        positiveFigure(text, "the reference \\(.*\\) answered ([\\d.]+) requests/s, \\d+ % of the database limit",
+                "the reference's requests/s, in its line under the targets");
         Matcher referencePort = Pattern.compile("reference server on port (\\d+)").matcher(text);
         assertThat(referencePort.find()).isTrue();
         assertThat(listening(Integer.parseInt(referencePort.group(1)))).as("the reference server's port is closed").isFalse();
         // the product's own statements, read from its SQL files, ran with no server, both ways, and were all journaled
         assertThat(text).contains("### bench: statements — ");
-        Matcher statements = Pattern.compile("\\| transactions/s, one round trip per statement \\(as the server sends them\\) \\| ([\\d.]+) ")
-                .matcher(text);
-        assertThat(statements.find()).as("the statements' row:%n%s", text).isTrue();
-        assertThat(Double.parseDouble(statements.group(1))).as("the statements' transactions/s").isPositive();
-        Matcher pipelined = Pattern.compile("\\| transactions/s, the three writes in one round trip \\| ([\\d.]+) ").matcher(text);
-        assertThat(pipelined.find()).isTrue();
-        assertThat(Double.parseDouble(pipelined.group(1))).as("the pipelined statements' transactions/s").isPositive();
+        positiveFigure(text, "\\| transactions/s, one round trip per statement \\(as the server sends them\\) \\| ([\\d.]+) ",
+                "the statements' transactions/s");
+        positiveFigure(text, "\\| transactions/s, the three writes in one round trip \\| ([\\d.]+) ",
+                "the pipelined statements' transactions/s");
         assertThat(text).contains("| failed transactions | 0 |")
                 .containsPattern("the product's own statements for one lead update, run by [\\w ]+ with no server at all, reached \\d+ %");
         assertThat(text).contains("bench: data checks passed");
@@ -174,6 +169,13 @@ class BenchHarnessIT {
         while (ports.find()) {
             assertThat(listening(Integer.parseInt(ports.group(1)))).as("port " + ports.group(1) + " closed").isFalse();
         }
+    }
+
+    /** The figure in the first group of {@code regex}: the report must print it, above zero. */
+    private static void positiveFigure(String text, String regex, String what) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("%s in the report:%n%s", what, text).isTrue();
+        assertThat(Double.parseDouble(matcher.group(1))).as(what).isPositive();
     }
 
     private static int count(String text, String needle) {
